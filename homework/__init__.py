@@ -1,0 +1,1 @@
+"""Well-reasoned unit conversion with small language models."""

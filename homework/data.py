@@ -1,0 +1,106 @@
+"""Datasets of [question, answer, ...], the answer check, and the benchmark."""
+
+import json
+import logging
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+SPLITS = ("train", "valid", "rft")
+
+
+class DataError(ValueError):
+    """A dataset file that is missing or malformed; the message names the file and entry."""
+
+
+def dataset_path(split_or_path: str) -> Path:
+    """'valid' -> data/valid.json; anything else is a path."""
+    if split_or_path in SPLITS:
+        return DATA_DIR / f"{split_or_path}.json"
+    return Path(split_or_path)
+
+
+def load_rows(path: Path, min_fields: int = 2) -> list[list]:
+    """Read and check a JSON list of [question, answer, ...] entries."""
+    if not path.exists():
+        raise DataError(f"{path}: no such dataset file")
+    try:
+        rows = json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise DataError(f"{path}: not valid JSON ({error})") from None
+    if not isinstance(rows, list):
+        raise DataError(f"{path}: expected a JSON list of [question, answer, ...] entries, got {type(rows).__name__}")
+    for i, row in enumerate(rows):
+        ok = (isinstance(row, list) and len(row) >= min_fields and isinstance(row[0], str)
+              and isinstance(row[1], (int, float)) and not isinstance(row[1], bool) and math.isfinite(row[1])
+              and all(isinstance(extra, str) for extra in row[2:]))
+        if not ok:
+            expected = "[question, answer" + (", reasoning" if min_fields > 2 else "") + "]"
+            raise DataError(f"{path}: entry {i} is {json.dumps(row)[:120]}, expected {expected} "
+                            "with a text question and a finite numeric answer")
+    return rows
+
+
+class Dataset:
+    """Dataset("valid") or Dataset("path/to/file.json"): indexable rows of [question, answer, ...]."""
+
+    def __init__(self, split_or_path: str = "valid", min_fields: int = 2):
+        self.path = dataset_path(split_or_path)
+        self.data = load_rows(self.path, min_fields)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, index: int):
+        return self.data[index]
+
+
+def is_answer_valid(answer: float, correct_answer: float, relative_tolerance: float = 0.05) -> bool:
+    """Right within 5% after rounding both to 3 decimals; NaN is never right. (6010, 6000) -> True."""
+    if answer is None or math.isnan(answer) or math.isinf(answer):
+        return False
+    expected = round(correct_answer, 3)
+    return abs(round(answer, 3) - expected) < relative_tolerance * abs(expected)
+
+
+@dataclass
+class BenchmarkResult:
+    accuracy: float
+    answer_rate: float  # fraction of questions with any parsable answer
+    samples: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def from_answers(cls, answers: list[float], rows: list[list]) -> "BenchmarkResult":
+        samples = [{"question": r[0], "answer": a, "correct_answer": r[1], "is_correct": is_answer_valid(a, r[1])}
+                   for a, r in zip(answers, rows)]
+        n = max(len(samples), 1)
+        return cls(accuracy=sum(s["is_correct"] for s in samples) / n,
+                   answer_rate=sum(not math.isnan(s["answer"]) for s in samples) / n,
+                   samples=samples)
+
+
+def benchmark(model, dataset: Dataset, max_question: int | None = None) -> BenchmarkResult:
+    """Answer the first max_question questions in one batched call and score them."""
+    rows = dataset.data[:max_question] if max_question else dataset.data
+    answers = model.answer(*[row[0] for row in rows])
+    return BenchmarkResult.from_answers(answers, rows)
+
+
+def run_benchmark_cli(model_name: str, build_model, dataset: str = "valid", max_question: int | None = 100) -> dict:
+    """The `test` command every model module shares: progress on stderr, one JSON line last on stdout."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        data = Dataset(dataset)
+    except DataError as error:
+        sys.exit(f"--dataset: {error}")
+    start = time.time()
+    model = build_model()
+    result = benchmark(model, data, max_question)
+    summary = {"model": model_name, "base": model.base_name, "accuracy": round(result.accuracy, 4),
+               "answer_rate": round(result.answer_rate, 4), "n": len(result.samples),
+               "seconds": round(time.time() - start, 1)}
+    print(json.dumps(summary), flush=True)
+    return summary
