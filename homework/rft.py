@@ -1,0 +1,63 @@
+"""Rejection-sampling fine-tuning: train a LoRA adapter on sampled reasoning that reached the right answer.
+
+Training is sft.train_adapter with other (prompt, completion) pairs: the completion is the
+kept reasoning from data/rft.json instead of a bare answer expression.
+"""
+
+import logging
+from pathlib import Path
+
+from .data import DataError, Dataset, run_benchmark_cli
+from .sft import PACKAGE_DIR, SFTModel, format_example, load_adapter_model, train_adapter
+
+RFT_DIR = PACKAGE_DIR / "rft_model"
+
+
+class RFTModel(SFTModel):
+    """Same bare-question prompt as SFT; the adapter has learned to reason before the answer."""
+
+    model_name = "rft"
+
+
+def load_rft_rows(split_or_path: str = "rft") -> list[list]:
+    """[question, answer, reasoning] rows, each reasoning ending with <answer>...</answer>."""
+    dataset = Dataset(split_or_path, min_fields=3)
+    for i, (_, _, reasoning, *_) in enumerate(dataset.data):
+        if "<answer>" not in reasoning or not reasoning.rstrip().endswith("</answer>"):
+            raise DataError(f"{dataset.path}: entry {i} has reasoning {reasoning[:80]!r}, "
+                            "expected text that ends with <answer>...</answer>")
+    return dataset.data
+
+
+def rft_pairs(rows: list[list]) -> list[tuple[str, str]]:
+    """(prompt, completion) pairs: the bare question, then the kept reasoning."""
+    return [(format_example(q, a)[0], " " + reasoning.strip()) for q, a, reasoning, *_ in rows]
+
+
+def load(adapter_dir: str | Path = RFT_DIR) -> RFTModel:
+    return load_adapter_model(RFTModel, Path(adapter_dir))
+
+
+def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_data: str | None = None,
+                base: str | None = None, epochs: float = 5, learning_rate: float = 1e-3, batch_size: int = 32,
+                rank: int = 16, alpha: int | None = None, seed: int = 0, resume: bool = False,
+                bf16: bool | None = None, gradient_checkpointing: bool = False, run_dir: str = "runs/rft"):
+    """Train the RFT adapter on rft.json; --with_sft_data=train also mixes in the plain [question, answer] pairs."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    pairs = rft_pairs(load_rft_rows(dataset))
+    if with_sft_data:
+        pairs += [format_example(q, a) for q, a, *_ in Dataset(with_sft_data).data]
+    train_adapter(pairs, Path(output_dir), Path(run_dir), base=base, epochs=epochs, learning_rate=learning_rate,
+                  batch_size=batch_size, rank=rank, alpha=alpha, seed=seed, resume=resume, bf16=bf16,
+                  gradient_checkpointing=gradient_checkpointing)
+
+
+def test_model(dataset: str = "valid", max_question: int | None = 100, adapter_dir: str = str(RFT_DIR)):
+    """Benchmark the RFT adapter; the last stdout line is the JSON summary."""
+    run_benchmark_cli("rft", lambda: load(adapter_dir), dataset, max_question)
+
+
+if __name__ == "__main__":
+    import fire
+
+    fire.Fire({"train": train_model, "test": test_model})

@@ -1,0 +1,68 @@
+import json
+import math
+
+import pytest
+from hypothesis import given, strategies as st
+
+from homework.base_llm import parse_answer
+from homework.data import BenchmarkResult, DataError, Dataset, benchmark, is_answer_valid
+
+
+@pytest.mark.parametrize("text,value", [
+    ("<answer>6000</answer>", 6000), ("reasoning... <answer> 6000 </answer>", 6000),
+    ("<answer>1,234.5</answer>", 1234.5), ("<answer>6000 g</answer>", 6000), ("<answer>2.5e-3</answer>", 0.0025),
+    ("<answer>6 * 1000", 6000), ("<answer>4 * 3155692597.5 / 604800</answer>", 4 * 3155692597.5 / 604800),
+    ("<answer>(2 + 3) ^ 2</answer>", 25), ("<answer>-4</answer>", -4), ("<answer>6 * 1000 grams</answer>", 6000),
+])
+def test_parse_answer_reads_numbers_and_arithmetic(text, value):
+    assert parse_answer(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["6000", "<answer></answer>", "<answer>many</answer>", "<answer>9**9**9</answer>",
+                                  "<answer>" + "1" * 10_000 + "</answer>", "<answer>__import__('os')</answer>"])
+def test_parse_answer_gives_nan_when_there_is_no_answer(text):
+    assert math.isnan(parse_answer(text))
+
+
+@given(st.text(max_size=400))
+def test_parse_answer_never_raises(text):
+    assert isinstance(parse_answer(text), float)
+    assert isinstance(parse_answer("<answer>" + text), float)
+
+
+def test_answer_check_uses_five_percent_after_rounding():
+    assert is_answer_valid(6010, 6000)
+    assert not is_answer_valid(6400, 6000)
+    assert not is_answer_valid(math.nan, 1.0)
+    assert is_answer_valid(0.1049, 0.1)
+
+
+def test_dataset_names_the_file_and_entry_of_bad_data(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps([["ok?", 1.0], ["no answer"]]))
+    with pytest.raises(DataError, match=r"bad.json: entry 1 is"):
+        Dataset(str(path))
+    path.write_text("{not json")
+    with pytest.raises(DataError, match="bad.json: not valid JSON"):
+        Dataset(str(path))
+    with pytest.raises(DataError, match="no such dataset file"):
+        Dataset(str(tmp_path / "missing.json"))
+
+
+def test_splits_load_by_name():
+    assert len(Dataset("valid")) == 1000 and len(Dataset("train")) == 1000
+
+
+class KnownAnswers:
+    """A fake model that answers right for even questions and not at all for odd ones."""
+
+    def answer(self, *questions):
+        return [float(q.split()[1]) if i % 2 == 0 else math.nan for i, q in enumerate(questions)]
+
+
+def test_benchmark_scores_accuracy_and_answer_rate(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps([[f"q {i}", float(i)] for i in range(1, 11)]))
+    result = benchmark(KnownAnswers(), Dataset(str(path)), max_question=8)
+    assert isinstance(result, BenchmarkResult)
+    assert (result.accuracy, result.answer_rate, len(result.samples)) == (0.5, 0.5, 8)

@@ -1,0 +1,110 @@
+import math
+
+import pint
+import pytest
+from hypothesis import given, strategies as st
+
+from homework import conversion_utils as cu
+
+UREG = pint.UnitRegistry()
+UREG.define("homework_year = 365.2422 * day")  # our convention; pint's year is 365.25 days
+UREG.define("homework_month = homework_year / 12")
+
+# How pint writes each of our units; every unit in the table must appear here.
+PINT = {
+    "meter": "m", "kilometer": "km", "centimeter": "cm", "millimeter": "mm", "micrometer": "um", "nanometer": "nm",
+    "inch": "inch", "foot": "foot", "yard": "yard", "mile": "mile", "nautical mile": "nautical_mile",
+    "kilogram": "kg", "gram": "g", "milligram": "mg", "microgram": "ug", "metric ton": "metric_ton",
+    "pound": "lb", "ounce": "oz", "stone": "stone",
+    "liter": "L", "milliliter": "mL", "cubic meter": "m**3", "cubic centimeter": "cm**3", "gallon": "gallon",
+    "quart": "quart", "pint": "pint", "cup": "cup", "fluid ounce": "fluid_ounce", "tablespoon": "tablespoon",
+    "teaspoon": "teaspoon", "cubic inch": "inch**3", "cubic foot": "foot**3",
+    "second": "s", "millisecond": "ms", "microsecond": "us", "nanosecond": "ns", "minute": "minute",
+    "hour": "hour", "day": "day", "week": "week", "month": "homework_month", "year": "homework_year",
+    "decade": "10 * homework_year", "century": "100 * homework_year",
+    "meter per second": "m/s", "kilometer per hour": "km/hour", "mile per hour": "mile/hour",
+    "foot per second": "foot/s", "inch per second": "inch/s", "centimeter per second": "cm/s", "knot": "knot",
+    "bit": "bit", "byte": "byte", "kilobyte": "kB", "megabyte": "MB", "gigabyte": "GB", "terabyte": "TB",
+    "petabyte": "PB", "kilobit": "kbit", "megabit": "Mbit", "gigabit": "Gbit",
+}
+
+
+def test_every_unit_has_a_pint_cross_check():
+    assert set(PINT) == {u.name for u in cu.UNITS}
+
+
+@pytest.mark.parametrize("src,dst", [(a.name, b.name) for a, b in cu.unit_pairs()])
+def test_every_factor_agrees_with_pint(src, dst):
+    expected = (1 * UREG(PINT[src])).to(UREG(PINT[dst]).units).magnitude / UREG(PINT[dst]).magnitude
+    assert cu.convert(1, src, dst) == pytest.approx(expected, rel=1e-9)
+
+
+def test_conventions():
+    assert cu.convert(1, "kB", "B") == 1000
+    assert cu.convert(1, "KB", "byte") == 1000
+    assert cu.convert(1, "M", "kB") == 1000 and cu.convert(1, "G", "MB") == 1000
+    assert cu.convert(1, "B", "bit") == 8
+    assert cu.convert(1, "year", "day") == pytest.approx(365.2422)
+    assert cu.convert(1, "ton", "kg") == 1000 and cu.convert(1, "tonne", "kg") == 1000
+    assert cu.convert(1, "gallon", "pint") == pytest.approx(8)
+
+
+@pytest.mark.parametrize("alias", ["m/s", "km/h", "kmh", "mph", "mi/h", "in/s", "ft/s", "cm^3", "cm**3", "cc",
+                                   "mL", "l", "fl oz", "metric ton", "kgs", "Feet", "HOURS"])
+def test_common_aliases_are_known(alias):
+    assert cu.lookup(alias)
+
+
+def test_unknown_unit_and_mixed_dimensions_raise_clear_errors():
+    with pytest.raises(ValueError, match="unknown unit 'furlongs'"):
+        cu.convert(1, "furlongs", "m")
+    with pytest.raises(ValueError, match="cannot convert kilogram \\(mass\\) to meter \\(length\\)"):
+        cu.convert(1, "kg", "m")
+
+
+@given(st.floats(0.001, 1e6), st.sampled_from(cu.unit_pairs()))
+def test_convert_round_trips(value, pair):
+    src, dst = pair
+    assert cu.convert(cu.convert(value, src.name, dst.name), dst.name, src.name) == pytest.approx(value, rel=1e-9)
+
+
+@pytest.mark.parametrize("text,value", [("6 * 1000", 6000), ("4 * 3155692597.5 / 604800", 4 * 3155692597.5 / 604800),
+                                        ("(1 + 2) ^ 2", 9), ("-3 * 2", -6), ("2 ** 10", 1024), ("1e3 / 4", 250)])
+def test_safe_eval_evaluates_arithmetic(text, value):
+    assert cu.safe_eval(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["9**9**9", "1" * 10_000, "__import__('os')", "x + 1", "[1, 2]", "1 / 0",
+                                  "10 ** 400", "", "2 +", "lambda: 1", "(" * 300 + "1" + ")" * 300])
+def test_safe_eval_refuses_everything_else_with_nan(text):
+    assert math.isnan(cu.safe_eval(text))
+
+
+@given(st.text(max_size=300))
+def test_safe_eval_never_raises(text):
+    result = cu.safe_eval(text)
+    assert isinstance(result, float)
+
+
+def test_generation_is_deterministic_disjoint_and_covers_every_pair():
+    valid = cu.generate_questions(600, seed=1)
+    train = cu.generate_questions(600, seed=0, exclude={q for q, _ in valid})
+    assert cu.generate_questions(600, seed=1) == valid
+    assert not {q for q, _ in train} & {q for q, _ in valid}
+    assert len({q for q, _ in train}) == 600
+    words = " ".join(q for q, _ in cu.generate_questions(len(cu.unit_pairs()), seed=3))
+    for unit in cu.UNITS:
+        assert any(name in words for name in (unit.name, *unit.aliases)), f"{unit.name} never asked about"
+    assert len(cu.TEMPLATES) >= 25
+    assert all(a >= 0.05 for _, a in train), "answers that round to 0 could never be judged right"
+
+
+def test_committed_data_matches_the_generator():
+    import json
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parent.parent / "data"
+    valid = json.loads((data / "valid.json").read_text())
+    train = json.loads((data / "train.json").read_text())
+    assert valid == [list(r) for r in cu.generate_questions(1000, seed=1)]
+    assert not {q for q, _ in train} & {q for q, _ in valid}
