@@ -4,7 +4,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = 50_000_000
 SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", "runs", "logs"}
 SKIP_NAMES = {"optimizer.pt", "scheduler.pt", "trainer_state.json", "training_args.bin"}
 SKIP_SUFFIXES = {".pyc", ".ipynb"}

@@ -3,6 +3,7 @@
 import importlib.util
 import sys
 import tempfile
+import uuid
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -56,7 +57,7 @@ def import_package(folder: Path):
     data = folder.parent / "data"
     if not data.exists() and PROJECT_DATA.exists():
         data.symlink_to(PROJECT_DATA, target_is_directory=True)
-    name = f"graded_{folder.name}"
+    name = f"graded_{folder.name}_{uuid.uuid4().hex[:8]}"  # a fresh name: never reuse an earlier submission's modules
     spec = importlib.util.spec_from_file_location(name, folder / "__init__.py", submodule_search_locations=[str(folder)])
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module

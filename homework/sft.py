@@ -77,7 +77,7 @@ def lora_config(rank: int, alpha: int | None = None):
 def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path, base: str | None = None,
                   epochs: float = 5, learning_rate: float = 1e-3, batch_size: int = 32, rank: int = 16,
                   alpha: int | None = None, seed: int = 0, resume: bool = False, bf16: bool | None = None,
-                  gradient_checkpointing: bool = False) -> Path:
+                  gradient_checkpointing: bool = False, save_steps: int = 25) -> Path:
     """Train a LoRA adapter on (prompt, completion) pairs and save adapter files only into output_dir.
 
     Checkpoints and tensorboard logs go to run_dir; resume=True continues from its last checkpoint.
@@ -111,7 +111,7 @@ def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path,
         output_dir=str(run_dir), logging_dir=str(run_dir / "logs"), report_to="tensorboard",
         num_train_epochs=epochs, per_device_train_batch_size=batch_size, learning_rate=learning_rate,
         lr_scheduler_type="cosine", warmup_ratio=0.05, weight_decay=0.0, logging_steps=5,
-        save_strategy="steps", save_steps=25, save_total_limit=2, seed=seed, bf16=bf16,
+        save_strategy="steps", save_steps=save_steps, save_total_limit=2, seed=seed, bf16=bf16,
         gradient_checkpointing=gradient_checkpointing, dataloader_num_workers=0, remove_unused_columns=False,
         use_cpu=device == "cpu",
     )

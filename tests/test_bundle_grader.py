@@ -1,0 +1,125 @@
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import bundle
+from grader.__main__ import grade, main
+from grader.cases import SCALES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FAKE_MODEL = '''
+import json, math
+from pathlib import Path
+import torch
+
+CORRECT = {correct}  # how many of the first 100 validation questions this fake answers right
+
+
+class FakeLLM:
+    def __init__(self):
+        self.model = torch.nn.Linear({width}, {width}, device="{device}")
+        rows = json.loads((Path(__file__).resolve().parent.parent / "data" / "valid.json").read_text())
+        self.truth = {{q: a for q, a in rows[:100]}}
+        self.order = [q for q, _ in rows[:100]]
+
+    def format_prompt(self, question):
+        return question
+
+    def generate(self, prompt):
+        return self.batched_generate([prompt])[0]
+
+    def batched_generate(self, prompts, num_return_sequences=None, temperature=0):
+        texts = ["It is <answer>1</answer>" for _ in prompts]
+        return texts if num_return_sequences is None else [[t] * num_return_sequences for t in texts]
+
+    def answer(self, *questions):
+        return [self.truth[q] if self.order.index(q) < CORRECT else math.nan for q in questions]
+
+
+def load():
+    return FakeLLM()
+'''
+
+
+def make_package(root: Path, correct: dict, width: int = 8, device: str = "cpu") -> Path:
+    package = root / "homework"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for kind, n in correct.items():
+        (package / f"{kind}.py").write_text(FAKE_MODEL.format(correct=n, width=width, device=device))
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "x.pyc").write_bytes(b"0")
+    (package / "sft_model" / "checkpoint-5").mkdir(parents=True)
+    (package / "sft_model" / "checkpoint-5" / "optimizer.pt").write_bytes(b"0")
+    return package
+
+
+def test_bundle_skips_caches_and_checkpoints(tmp_path, monkeypatch):
+    package = make_package(tmp_path, {"cot": 40})
+    monkeypatch.chdir(tmp_path)
+    out = bundle.bundle(str(package), "utid")
+    names = zipfile.ZipFile(out).namelist()
+    assert sorted(names) == ["homework/__init__.py", "homework/cot.py"]
+
+
+def test_bundle_over_the_limit_is_refused_naming_the_largest_file(tmp_path, monkeypatch):
+    package = make_package(tmp_path, {"cot": 40})
+    (package / "weights.bin").write_bytes(os.urandom(20_000))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit, match=r"over the .* limit; largest files: weights.bin"):
+        bundle.bundle(str(package), "utid", max_bytes=10_000)
+    assert not (tmp_path / "utid.zip").exists()
+    assert bundle.MAX_BYTES == 50_000_000
+
+
+def test_grader_scores_a_fake_package_with_known_answers(tmp_path):
+    package = make_package(tmp_path, {"cot": 20, "sft": 50, "rft": 75})
+    results = {r.name: r for r in grade(str(package), timeout_s=60)}
+    assert results["cot: accuracy"].score == pytest.approx(30 * 0.20 / 0.4)
+    assert results["sft: accuracy"].score == pytest.approx(30 * (0.50 - 0.4) / 0.2)
+    assert results["rft: accuracy"].score == 30
+    assert results["rft: extra credit"].score == pytest.approx(5 * 0.5)
+    assert all(results[f"{k}: load and size"].score == 10 for k in SCALES)
+    assert "differs from unbatched" not in results["sft: generation"].message
+
+
+def test_grader_refuses_a_model_over_380m_parameters(tmp_path):
+    package = make_package(tmp_path, {"sft": 100}, width=20_000, device="meta")  # 400M, never allocated
+    (result, *_) = grade(str(package), kinds=("sft",), timeout_s=60)
+    assert result.score == 0
+    assert result.message == ("ValueError: Model has 400020000 parameters, which is greater than the maximum "
+                              "allowed 380000000")
+
+
+def test_grader_refuses_a_zip_with_an_entry_outside_its_folder(tmp_path, capsys):
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as archive:
+        archive.writestr("homework/__init__.py", "")
+        archive.writestr("../escaped.py", "print('owned')")
+    assert main([str(evil)]) == 2
+    assert "would land outside the extraction folder" in capsys.readouterr().err
+    assert not (tmp_path.parent / "escaped.py").exists()
+
+
+def test_grader_refuses_a_zip_with_two_top_level_folders(tmp_path, capsys):
+    two = tmp_path / "two.zip"
+    with zipfile.ZipFile(two, "w") as archive:
+        archive.writestr("a/__init__.py", "")
+        archive.writestr("b/__init__.py", "")
+    assert main([str(two)]) == 2
+    assert "expected one top-level package folder" in capsys.readouterr().err
+
+
+def test_grader_cli_grades_a_bundled_zip(tmp_path):
+    package = make_package(tmp_path, {"cot": 40, "sft": 60, "rft": 80})
+    subprocess.run([sys.executable, str(ROOT / "bundle.py"), str(package), "u"], cwd=tmp_path, check=True,
+                   capture_output=True)
+    run = subprocess.run([sys.executable, "-m", "grader", str(tmp_path / "u.zip"), "-v"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "total score: 155.00 / 155"

@@ -1,0 +1,84 @@
+import json
+import math
+
+import pytest
+
+from homework import datagen
+from homework.base_llm import BaseLLM, parse_answer
+from homework.conversion_utils import convert
+from homework.cot import EXAMPLES, CoTModel, worked_answer
+
+
+@pytest.mark.parametrize("question,value,src,dst", EXAMPLES)
+def test_worked_examples_evaluate_to_the_right_answer(question, value, src, dst):
+    for style in ("expression", "plain"):
+        assert parse_answer(worked_answer(value, src, dst, style)) == pytest.approx(convert(value, src, dst), rel=1e-6)
+
+
+def test_cot_prompt_is_a_chat_with_examples_ending_in_the_question(tiny_model_dir):
+    llm = CoTModel(str(tiny_model_dir), device="cpu")
+    prompt = llm.format_prompt("How many bits in 3 bytes?")
+    assert prompt.count("<|im_start|>user") == 7 and prompt.count("</answer><|im_end|>") == 6
+    assert prompt.rstrip().endswith("How many bits in 3 bytes?<|im_end|>\n<|im_start|>assistant")
+    with pytest.raises(ValueError, match="--prompt must be one of"):
+        CoTModel(str(tiny_model_dir), prompt="nonsense")
+
+
+class FakeSampler(BaseLLM):
+    """Samples three fixed completions per prompt: right for questions with an even value, else wrong."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def format_prompt(self, question):
+        return question
+
+    def batched_generate(self, prompts, num_return_sequences=None, temperature=0, **kwargs):
+        self.calls += len(prompts)
+        out = []
+        for p in prompts:
+            value = float(p.split()[-2])
+            right = value * 100 if value % 2 == 0 else -1
+            out.append([f"long reasoning <answer>{right}</answer> extra", f"<answer>{right}</answer>", "<answer>-7"]
+                       [:num_return_sequences])
+        return out
+
+
+@pytest.fixture
+def questions(tmp_path):
+    path = tmp_path / "q.json"
+    path.write_text(json.dumps([[f"convert {i} m", i * 100.0] for i in range(1, 11)]))
+    return str(path)
+
+
+def test_datagen_keeps_the_shortest_correct_reasoning_and_reports_success(tmp_path, questions, monkeypatch):
+    monkeypatch.setattr(datagen, "build_sampler", lambda checkpoint: FakeSampler())
+    out = tmp_path / "rft.json"
+    success = datagen.generate_dataset(str(out), dataset=questions, oversample=3, questions_per_batch=3)
+    rows = json.loads(out.read_text())
+    assert success == 0.5 and len(rows) == 5
+    assert rows[0] == ["convert 2 m", 200.0, "<answer>200.0</answer>"]
+    assert not out.with_name("rft.json.partial.jsonl").exists()
+
+
+def test_datagen_resumes_without_losing_or_repeating_work(tmp_path, questions, monkeypatch):
+    sampler = FakeSampler()
+    monkeypatch.setattr(datagen, "build_sampler", lambda checkpoint: sampler)
+    out = tmp_path / "rft.json"
+    partial = out.with_name("rft.json.partial.jsonl")
+    partial.write_text(json.dumps({"index": 1, "entries": [["convert 2 m", 200.0, "<answer>200</answer>"]]})
+                       + "\n" + '{"index": 2, "entr')  # a crash cut the last line short
+    with pytest.raises(SystemExit, match="--resume"):
+        datagen.generate_dataset(str(out), dataset=questions, oversample=2)
+    datagen.generate_dataset(str(out), dataset=questions, oversample=2, resume=True)
+    rows = json.loads(out.read_text())
+    assert sampler.calls == 9 and len(rows) == 5
+    assert [r[0] for r in rows] == [f"convert {i} m" for i in (2, 4, 6, 8, 10)]
+    assert rows[0][2] == "<answer>200</answer>", "finished work is kept as it was"
+
+
+def test_select_reasonings_prefers_distinct_short_correct_ones():
+    kept = datagen.select_reasonings(["a <answer>5</answer>", "<answer>5</answer> junk", "<answer>5</answer>",
+                                      "<answer>4</answer>", "b <answer>5"], 5.0, parse_answer, max_paths=2)
+    assert kept == ["<answer>5</answer>", "a <answer>5</answer>"]
+    assert all(math.isfinite(parse_answer(k)) for k in kept)

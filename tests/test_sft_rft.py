@@ -1,0 +1,103 @@
+import json
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from homework import rft, sft
+from homework.base_llm import parse_answer
+from homework.data import DataError
+
+
+@pytest.mark.parametrize("question,answer,expected", [
+    ("How many gram are there per 6 kg?", 6000.0, "6 * 1000"),
+    ("How many cm^3 are in 5 liters?", 5000.0, "5 * 1000"),
+    ("Convert 2,500 m3 to l", 2_500_000.0, "2500 * 1000"),
+    ("What is 0.5 h in min?", 30.0, "0.5 * 60"),
+    ("no number here", 3.5, "3.5"),
+])
+def test_answer_expression_is_value_times_factor(question, answer, expected):
+    expression = sft.answer_expression(question, answer)
+    assert expression == expected
+    assert parse_answer(f"<answer>{expression}</answer>") == pytest.approx(answer, rel=1e-6)
+
+
+def test_tokenize_masks_the_question_and_learns_answer_and_eos(tokenizer):
+    prompt, completion = sft.format_example("How many gram are there per 6 kg?", 6000.0)
+    item = sft.tokenize(tokenizer, prompt, completion)
+    n_prompt = len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
+    assert item["labels"][:n_prompt] == [-100] * n_prompt
+    assert item["labels"][n_prompt:] == item["input_ids"][n_prompt:]
+    assert item["input_ids"][-1] == tokenizer.eos_token_id
+    assert tokenizer.decode(item["labels"][n_prompt:], skip_special_tokens=True) == " <answer>6 * 1000</answer>"
+    assert len(item["input_ids"]) == len(item["attention_mask"]) == len(item["labels"])
+
+
+def test_lora_config_targets_all_linear_layers():
+    config = sft.lora_config(8)
+    assert config.r == 8 and config.lora_alpha == 32 and config.bias == "none"
+    assert config.target_modules in ("all-linear", {"all-linear"})
+
+
+@pytest.fixture(scope="module")
+def trained_adapter(tiny_model_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("adapter")
+    pairs = [sft.format_example(f"How many gram are there per {i} kg?", i * 1000.0) for i in range(1, 9)]
+    sft.train_adapter(pairs, out, out.parent / "run", base=str(tiny_model_dir), epochs=2, batch_size=4, rank=4,
+                      learning_rate=1e-2, bf16=False)
+    return out
+
+
+def test_training_writes_adapter_files_only_and_records_the_base(trained_adapter, tiny_model_dir):
+    assert sorted(p.name for p in trained_adapter.iterdir()) == sorted(sft.ADAPTER_FILES)
+    config = json.loads((trained_adapter / "adapter_config.json").read_text())
+    assert config["base_model_name_or_path"] == str(tiny_model_dir)
+
+
+def test_training_changes_lora_weights_and_keeps_base_weights(trained_adapter, tiny_model_dir):
+    weights = load_file(trained_adapter / "adapter_model.safetensors")
+    lora_b = [w for name, w in weights.items() if "lora_B" in name]
+    assert lora_b and any(w.abs().sum() > 0 for w in lora_b), "LoRA B starts at zero and must have moved"
+    assert not any("lora" not in name for name in weights), "only adapter weights are saved"
+    base = load_file(tiny_model_dir / "model.safetensors")
+    llm = sft.load_adapter_model(sft.SFTModel, trained_adapter, dtype=torch.float32)
+    merged = dict(llm.model.named_parameters())
+    assert torch.equal(merged["model.embed_tokens.weight"], base["model.embed_tokens.weight"])
+
+
+def test_load_rebuilds_the_recorded_base_and_answers(trained_adapter):
+    llm = sft.load(trained_adapter)
+    assert isinstance(llm, sft.SFTModel)
+    assert llm.format_prompt(" How many g in 6 kg? ") == "How many g in 6 kg?"
+    assert len(llm.answer("How many g in 6 kg?")) == 1
+
+
+def test_resume_continues_from_the_last_checkpoint(tiny_model_dir, tmp_path):
+    pairs = [sft.format_example(f"{i} m in cm", i * 100.0) for i in range(1, 5)]
+    run = tmp_path / "run"
+    options = dict(base=str(tiny_model_dir), batch_size=2, rank=2, bf16=False, save_steps=1)
+    sft.train_adapter(pairs, tmp_path / "a", run, epochs=1, **options)
+    assert (run / "checkpoint-2").is_dir()
+    sft.train_adapter(pairs, tmp_path / "b", run, epochs=2, resume=True, **options)
+    state = json.loads(max(run.glob("checkpoint-*/trainer_state.json"), key=lambda p: p.stat().st_mtime).read_text())
+    assert state["global_step"] == 4
+
+
+def test_missing_adapter_gives_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no trained adapter"):
+        sft.load(tmp_path)
+
+
+def test_rft_rows_must_end_with_an_answer(tmp_path):
+    path = tmp_path / "rft.json"
+    path.write_text(json.dumps([["q 1", 1.0, "so <answer>1</answer>"], ["q 2", 2.0, "I think 2"]]))
+    with pytest.raises(DataError, match="entry 1 has reasoning"):
+        rft.load_rft_rows(str(path))
+    path.write_text(json.dumps([["q 1", 1.0]]))
+    with pytest.raises(DataError, match="entry 0"):
+        rft.load_rft_rows(str(path))
+
+
+def test_rft_pairs_train_on_the_reasoning():
+    pairs = rft.rft_pairs([["How many g in 6 kg?", 6000.0, "1 kg = 1000 g. <answer>6 * 1000</answer>"]])
+    assert pairs == [("How many g in 6 kg?", " 1 kg = 1000 g. <answer>6 * 1000</answer>")]
