@@ -282,7 +282,17 @@ def generate(train_size: int = 1000, valid_size: int = 1000, seed: int = 0, out_
         print(f"wrote {len(rows)} questions to {path}")
 
 
+def questions(output_json: str, n: int = 2000, seed: int = 7, exclude: str = "data/valid.json") -> None:
+    """Write n more [question, answer] pairs (e.g. for datagen), none of them in the `exclude` file."""
+    excluded = {row[0] for row in json.loads(Path(exclude).read_text())} if exclude else set()
+    path = Path(output_json)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(generate_questions(n, seed=seed, exclude=excluded), indent=1) + "\n")
+    tmp.replace(path)
+    print(f"wrote {n} questions to {path}")
+
+
 if __name__ == "__main__":
     import fire
 
-    fire.Fire({"generate": generate})
+    fire.Fire({"generate": generate, "questions": questions})

@@ -6,7 +6,7 @@ multiply in its head. The facts are computed from the unit table, so they cannot
 """
 
 from .base_llm import BaseLLM
-from .conversion_utils import convert, dimensions
+from .conversion_utils import convert, dimensions, lookup
 from .data import run_benchmark_cli
 
 INSTRUCTIONS = ("You convert units. Be concise: state the conversion factor, then give the answer as "
@@ -33,6 +33,11 @@ def worked_answer(value: float, src: str, dst: str, style: str) -> str:
     """A concise worked answer. (6, "kilogram", "gram", "expression") ->
     "1 kilogram = 1000 gram, so 6 kilogram = 6 * 1000 gram. <answer>6 * 1000</answer>"."""
     factor = convert(1, src, dst)
+    if style == "base":  # through the dimension's base unit, with the two factors of the table
+        base = next(u for u in dimensions()[lookup(src).dimension]).name
+        f_src, f_dst = convert(1, src, base), convert(1, dst, base)
+        return f"1 {src} = {_fmt(f_src)} {base} and 1 {dst} = {_fmt(f_dst)} {base}, so " \
+               f"<answer>{_fmt(value)} * {_fmt(f_src)} / {_fmt(f_dst)}</answer>"
     if style == "plain":
         return f"1 {src} = {_fmt(factor)} {dst}. <answer>{_fmt(value * factor)}</answer>"
     return f"1 {src} = {_fmt(factor)} {dst}, so {_fmt(value)} {src} = {_fmt(value)} * {_fmt(factor)} {dst}. " \
@@ -40,12 +45,13 @@ def worked_answer(value: float, src: str, dst: str, style: str) -> str:
 
 
 def factor_table() -> str:
-    """Every unit in terms of its dimension's base unit, one line per dimension."""
+    """Every unit in its dimension's base unit, one line per dimension: "Mass, in kilogram: gram 0.001; ..."."""
     lines = []
-    for group in dimensions().values():
-        base = group[0].name
-        lines.append("; ".join(f"1 {u.name} = {_fmt(u.factor / group[0].factor)} {base}" for u in group[1:]))
-    return "Facts:\n" + "\n".join(lines)
+    for dimension, group in dimensions().items():
+        base = group[0]
+        lines.append(f"{dimension.capitalize()}, in {base.name}: "
+                     + "; ".join(f"{u.name} {_fmt(u.factor / base.factor)}" for u in group))
+    return "Unit table:\n" + "\n".join(lines)
 
 
 PROMPTS = {
@@ -53,6 +59,7 @@ PROMPTS = {
     "expression8": dict(style="expression", examples=8, table=False),
     "plain": dict(style="plain", examples=6, table=False),
     "table": dict(style="expression", examples=6, table=True),
+    "table-base": dict(style="base", examples=6, table=True),
 }
 
 

@@ -11,7 +11,7 @@ from homework.cot import EXAMPLES, CoTModel, worked_answer
 
 @pytest.mark.parametrize("question,value,src,dst", EXAMPLES)
 def test_worked_examples_evaluate_to_the_right_answer(question, value, src, dst):
-    for style in ("expression", "plain"):
+    for style in ("expression", "plain", "base"):
         assert parse_answer(worked_answer(value, src, dst, style)) == pytest.approx(convert(value, src, dst), rel=1e-6)
 
 
