@@ -10,6 +10,7 @@ import json
 import math
 import operator
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,6 +136,29 @@ def dimensions() -> dict[str, list[Unit]]:
     for unit in UNITS:
         groups.setdefault(unit.dimension, []).append(unit)
     return groups
+
+
+def base_unit(dimension: str) -> Unit:
+    """The unit whose factor is 1: meter, kilogram, liter, second, meter per second, byte."""
+    return next(u for u in dimensions()[dimension] if u.factor == 1.0)
+
+
+_ALIAS_PATTERN = re.compile(
+    "|".join(rf"(?<![A-Za-z]){re.escape(a)}(?![A-Za-z])" for a in sorted(_BY_NAME, key=len, reverse=True)))
+
+
+def units_in(text: str) -> list[Unit]:
+    """Candidate units named in a text, in order of appearance ("in" may be inches), for deriving
+    training targets that are then checked against the answer; never used at answer time.
+
+    units_in("How many gram are there per 6 kg?") -> [gram, kilogram]
+    """
+    found = []
+    for match in _ALIAS_PATTERN.finditer(text):
+        unit = _BY_NAME[match.group(0)]
+        if unit not in found:
+            found.append(unit)
+    return found
 
 
 # ---------------------------------------------------------------- safe arithmetic

@@ -6,7 +6,7 @@ multiply in its head. The facts are computed from the unit table, so they cannot
 """
 
 from .base_llm import BaseLLM
-from .conversion_utils import convert, dimensions, lookup
+from .conversion_utils import base_unit, convert, dimensions, lookup
 from .data import run_benchmark_cli
 
 INSTRUCTIONS = ("You convert units. Be concise: state the conversion factor, then give the answer as "
@@ -34,7 +34,7 @@ def worked_answer(value: float, src: str, dst: str, style: str) -> str:
     "1 kilogram = 1000 gram, so 6 kilogram = 6 * 1000 gram. <answer>6 * 1000</answer>"."""
     factor = convert(1, src, dst)
     if style == "base":  # through the dimension's base unit, with the two factors of the table
-        base = next(u for u in dimensions()[lookup(src).dimension]).name
+        base = base_unit(lookup(src).dimension).name
         f_src, f_dst = convert(1, src, base), convert(1, dst, base)
         return f"1 {src} = {_fmt(f_src)} {base} and 1 {dst} = {_fmt(f_dst)} {base}, so " \
                f"<answer>{_fmt(value)} * {_fmt(f_src)} / {_fmt(f_dst)}</answer>"
@@ -48,9 +48,8 @@ def factor_table() -> str:
     """Every unit in its dimension's base unit, one line per dimension: "Mass, in kilogram: gram 0.001; ..."."""
     lines = []
     for dimension, group in dimensions().items():
-        base = group[0]
-        lines.append(f"{dimension.capitalize()}, in {base.name}: "
-                     + "; ".join(f"{u.name} {_fmt(u.factor / base.factor)}" for u in group))
+        lines.append(f"{dimension.capitalize()}, in {base_unit(dimension).name}: "
+                     + "; ".join(f"{u.name} {_fmt(u.factor)}" for u in group))
     return "Unit table:\n" + "\n".join(lines)
 
 

@@ -10,12 +10,14 @@ import json
 import logging
 import math
 import re
+from itertools import permutations
 from pathlib import Path
 
 import torch
 
 from . import checkpoints
 from .base_llm import BaseLLM, pick_device
+from .conversion_utils import units_in
 from .data import Dataset, run_benchmark_cli
 
 logger = logging.getLogger(__name__)
@@ -27,12 +29,21 @@ _FIRST_NUMBER = re.compile(r"(?<![\w^*.])(?:\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?|
 
 
 def answer_expression(question: str, answer: float) -> str:
-    """The arithmetic the model should write. ("How many g in 6 kg?", 6000.0) -> "6 * 1000"."""
+    """The arithmetic the model should write, checked against the answer.
+
+    Through the base unit when the question names two units of the table whose factors give the
+    answer: ("How many g in 6 kg?", 6000.0) -> "6 * 1 / 0.001", so the model learns one factor per
+    unit rather than one per pair. Otherwise value times factor: ("6 foo in bar?", 12.0) -> "6 * 2".
+    """
     match = _FIRST_NUMBER.search(question)
     value = float(match.group(0).replace(",", "")) if match else 0.0
     if value == 0 or not math.isfinite(value):
         return f"{answer:.7g}"
-    return f"{match.group(0).replace(',', '')} * {answer / value:.7g}"
+    written = match.group(0).replace(",", "")
+    for src, dst in permutations(units_in(question), 2):
+        if src.dimension == dst.dimension and math.isclose(value * src.factor / dst.factor, answer, rel_tol=1e-6):
+            return f"{written} * {src.factor:.7g} / {dst.factor:.7g}"
+    return f"{written} * {answer / value:.7g}"
 
 
 def format_example(question: str, answer: float) -> tuple[str, str]:
@@ -152,7 +163,7 @@ class SFTModel(BaseLLM):
     model_name = "sft"
 
     def format_prompt(self, question: str) -> str:
-        return format_example(question, 0.0)[0]
+        return question.strip()  # exactly the prompt of format_example
 
 
 def load(adapter_dir: str | Path = SFT_DIR) -> SFTModel:

@@ -108,3 +108,20 @@ def test_committed_data_matches_the_generator():
     train = json.loads((data / "train.json").read_text())
     assert valid == [list(r) for r in cu.generate_questions(1000, seed=1)]
     assert not {q for q, _ in train} & {q for q, _ in valid}
+
+
+@pytest.mark.parametrize("text,names", [
+    ("How many gram are there per 6 kg?", ["gram", "kilogram"]),
+    ("Convert 3 mph to km/h", ["mile per hour", "kilometer per hour"]),
+    ("How many cubic feet in 2 gallons?", ["cubic foot", "inch", "gallon"]),  # "in" may be inches: a candidate
+    ("2 in in micrometers", ["inch", "micrometer"]),
+    ("What is 4 MB in bits", ["megabyte", "inch", "bit"]),
+])
+def test_units_in_finds_the_units_a_question_names(text, names):
+    assert [u.name for u in cu.units_in(text)] == names
+
+
+def test_base_units_have_factor_one():
+    assert {d: cu.base_unit(d).name for d in cu.dimensions()} == {
+        "length": "meter", "mass": "kilogram", "volume": "liter", "time": "second",
+        "speed": "meter per second", "storage": "byte"}

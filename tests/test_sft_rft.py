@@ -10,13 +10,16 @@ from homework.data import DataError
 
 
 @pytest.mark.parametrize("question,answer,expected", [
-    ("How many gram are there per 6 kg?", 6000.0, "6 * 1000"),
-    ("How many cm^3 are in 5 liters?", 5000.0, "5 * 1000"),
-    ("Convert 2,500 m3 to l", 2_500_000.0, "2500 * 1000"),
-    ("What is 0.5 h in min?", 30.0, "0.5 * 60"),
+    ("How many gram are there per 6 kg?", 6000.0, "6 * 1 / 0.001"),
+    ("How many cm^3 are in 5 liters?", 5000.0, "5 * 1 / 0.001"),
+    ("Convert 2,500 m3 to l", 2_500_000.0, "2500 * 1000 / 1"),
+    ("What is 0.5 h in min?", 30.0, "0.5 * 3600 / 60"),
+    ("How many bits in 2 bytes?", 16.0, "2 * 1 / 0.125"),
+    ("Convert 6 foo to bar", 12.0, "6 * 2"),  # units we do not know: value times factor
+    ("How many g in 6 kg?", 7.0, "6 * 1.166667"),  # the units' factors disagree with the answer: trust the answer
     ("no number here", 3.5, "3.5"),
 ])
-def test_answer_expression_is_value_times_factor(question, answer, expected):
+def test_answer_expression_goes_through_the_base_unit_when_it_can(question, answer, expected):
     expression = sft.answer_expression(question, answer)
     assert expression == expected
     assert parse_answer(f"<answer>{expression}</answer>") == pytest.approx(answer, rel=1e-6)
