@@ -135,12 +135,15 @@ def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path,
 
 def save_adapter(model, output_dir: Path, base_name: str) -> None:
     """Write adapter_config.json and adapter weights only, recording a base name that loads anywhere."""
-    model.peft_config["default"].base_model_name_or_path = base_name
     output_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(str(output_dir))
+    config_file = output_dir / "adapter_config.json"
+    config = json.loads(config_file.read_text())
+    config["base_model_name_or_path"] = base_name
+    config_file.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
     for extra in output_dir.iterdir():
-        if extra.name not in ADAPTER_FILES:
-            extra.unlink() if extra.is_file() else None
+        if extra.is_file() and extra.name not in ADAPTER_FILES:
+            extra.unlink()  # the model card peft writes: adapter files only
     logger.info("saved adapter to %s (base %s)", output_dir, base_name)
 
 

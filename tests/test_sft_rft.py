@@ -32,7 +32,7 @@ def test_tokenize_masks_the_question_and_learns_answer_and_eos(tokenizer):
     assert item["labels"][:n_prompt] == [-100] * n_prompt
     assert item["labels"][n_prompt:] == item["input_ids"][n_prompt:]
     assert item["input_ids"][-1] == tokenizer.eos_token_id
-    assert tokenizer.decode(item["labels"][n_prompt:], skip_special_tokens=True) == " <answer>6 * 1000</answer>"
+    assert tokenizer.decode(item["labels"][n_prompt:], skip_special_tokens=True) == " <answer>6 * 1 / 0.001</answer>"
     assert len(item["input_ids"]) == len(item["attention_mask"]) == len(item["labels"])
 
 
