@@ -3,6 +3,7 @@
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from .cases import CaseResult, grade_model
 from .loader import SubmissionError, import_package, unpack, workspace
@@ -12,8 +13,6 @@ KINDS = ("cot", "sft", "rft")
 
 def grade(submission: str, kinds=KINDS, timeout_s: float = 900) -> list[CaseResult]:
     with workspace() as tmp:
-        from pathlib import Path
-
         package = import_package(unpack(submission, Path(tmp)))
         return [result for kind in kinds for result in grade_model(package, kind, timeout_s)]
 

@@ -63,12 +63,13 @@ def _read_partial(partial: Path) -> dict[int, list]:
 
 def generate_dataset(output_json: str = "data/rft.json", checkpoint: str | None = None, oversample: int = 10,
                      temperature: float = 0.6, dataset: str = "train", max_questions: int | None = None,
-                     max_paths: int = 1, questions_per_batch: int = 8, resume: bool = False, seed: int = 0):
+                     max_paths: int = 1, questions_per_batch: int | None = None, resume: bool = False, seed: int = 0):
     """Sample `oversample` completions per question and write [question, answer, reasoning] entries.
 
     --checkpoint: a Hub id, "embedded", or a trained adapter folder (expert iteration); by default the
     1.7B teacher where it can be had, else the fallback BaseLLM uses. --max_paths keeps up to that many
-    distinct correct reasonings per question.
+    distinct correct reasonings per question. --questions_per_batch defaults to what fills one
+    generation batch (the model's batch size / oversample).
     """
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if oversample < 1 or temperature <= 0:
@@ -84,6 +85,7 @@ def generate_dataset(output_json: str = "data/rft.json", checkpoint: str | None 
 
     model = build_sampler(checkpoint) if todo else None
     output.parent.mkdir(parents=True, exist_ok=True)
+    questions_per_batch = questions_per_batch or max(1, getattr(model, "batch_size", 64) // oversample)
     with open(partial, "a") as sink, tqdm(total=len(rows), initial=len(done), desc="datagen", unit="q") as bar:
         for start in range(0, len(todo), questions_per_batch):
             batch = todo[start:start + questions_per_batch]
