@@ -109,9 +109,9 @@ def generate_dataset(output_json: str = "data/rft.json", checkpoint: str | None 
     tmp.write_text(json.dumps(entries, indent=1) + "\n")
     tmp.replace(output)
     partial.unlink()
+    # the last stdout line, as with the test commands; nothing is returned, so fire prints nothing after it
     print(json.dumps({"output": str(output), "entries": len(entries), "questions": len(rows),
                       "success_rate": round(success, 4)}))
-    return success
 
 
 if __name__ == "__main__":

@@ -51,12 +51,14 @@ def questions(tmp_path):
     return str(path)
 
 
-def test_datagen_keeps_the_shortest_correct_reasoning_and_reports_success(tmp_path, questions, monkeypatch):
+def test_datagen_keeps_the_shortest_correct_reasoning_and_reports_success(tmp_path, questions, monkeypatch, capsys):
     monkeypatch.setattr(datagen, "build_sampler", lambda checkpoint: FakeSampler())
     out = tmp_path / "rft.json"
-    success = datagen.generate_dataset(str(out), dataset=questions, oversample=3, questions_per_batch=3)
+    datagen.generate_dataset(str(out), dataset=questions, oversample=3, questions_per_batch=3)
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     rows = json.loads(out.read_text())
-    assert success == 0.5 and len(rows) == 5
+    assert summary == {"output": str(out), "entries": 5, "questions": 10, "success_rate": 0.5}
+    assert len(rows) == 5
     assert rows[0] == ["convert 2 m", 200.0, "<answer>200.0</answer>"]
     assert not out.with_name("rft.json.partial.jsonl").exists()
 
