@@ -38,11 +38,11 @@ def load(adapter_dir: str | Path = RFT_DIR) -> RFTModel:
     return load_adapter_model(RFTModel, Path(adapter_dir))
 
 
-def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_data: str | None = None,
-                base: str | None = None, epochs: float = 5, learning_rate: float = 1e-3, batch_size: int = 32,
+def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_data: str | None = "train",
+                base: str | None = None, epochs: float = 3, learning_rate: float = 1e-3, batch_size: int = 32,
                 rank: int = 16, alpha: int | None = None, seed: int = 0, resume: bool = False,
                 bf16: bool | None = None, gradient_checkpointing: bool = False, run_dir: str = "runs/rft"):
-    """Train the RFT adapter on rft.json; --with_sft_data=train also mixes in the plain [question, answer] pairs."""
+    """Train the RFT adapter on rft.json plus the plain [question, answer] pairs of --with_sft_data (none: '')."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     pairs = rft_pairs(load_rft_rows(dataset))
     if with_sft_data:
