@@ -3,7 +3,7 @@
 Baseline: float32, one model.generate per micro-batch of 8 in dataset order, a fixed 50 new
 tokens, no early stop. Ours: the package defaults (dtype and batch size per device, length-sorted
 micro-batches, stop after </answer>). Both use the same prompt, so accuracy must not change.
-    python benchmarks/generation.py --n 200 --model sft
+    python -m benchmarks.generation --n 200 --model sft
 """
 
 import argparse

@@ -77,18 +77,14 @@ class BaseLLM:
     model_name = "base"
 
     def __init__(self, checkpoint: str | None = None, device: str | None = None,
-                 dtype: torch.dtype | None = None, batch_size: int | None = None, model=None, tokenizer=None):
+                 dtype: torch.dtype | None = None, batch_size: int | None = None):
         self.device = device or pick_device()
         self.dtype = dtype or pick_dtype(self.device)
         self.batch_size = batch_size or default_batch_size(self.device)
-        if model is None:
-            path = checkpoints.resolve(checkpoint)
-            self.base_name = checkpoints.describe(path)
-            tokenizer = AutoTokenizer.from_pretrained(path)
-            model = AutoModelForCausalLM.from_pretrained(path, dtype=self.dtype)
-        else:
-            self.base_name = getattr(model.config, "_name_or_path", "") or "custom"
-        self.tokenizer = tokenizer
+        path = checkpoints.resolve(checkpoint)
+        self.base_name = checkpoints.describe(path)
+        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=self.dtype)
         self.tokenizer.padding_side = "left"  # so every prompt ends where generation starts
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token

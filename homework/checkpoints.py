@@ -60,7 +60,7 @@ def describe(resolved: str) -> str:
 
 def portable_name(resolved: str) -> str:
     """The name to record in an adapter's config: "embedded" rather than this machine's cache path."""
-    return EMBEDDED if Path(resolved) == embedded_model_dir() else resolved
+    return EMBEDDED if Path(resolved) == _embedded_target() else resolved
 
 
 def _hub_cache_snapshot(repo_id: str) -> str | None:
@@ -88,9 +88,13 @@ def embedded_gguf() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / EMBEDDED_GGUF
 
 
+def _embedded_target() -> Path:
+    return cache_dir() / "SmolLM2-135M-Instruct"
+
+
 def embedded_model_dir() -> Path:
     """A float safetensors copy of the embedded GGUF, made once (~16 s) so later loads take ~1 s."""
-    target = cache_dir() / "SmolLM2-135M-Instruct"
+    target = _embedded_target()
     if (target / "config.json").exists():
         return target
     from transformers import AutoModelForCausalLM, AutoTokenizer
