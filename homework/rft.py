@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 
 from .data import DataError, Dataset, run_benchmark_cli
-from .sft import PACKAGE_DIR, SFTModel, format_example, load_adapter_model, train_adapter
+from .sft import PACKAGE_DIR, SFTModel, format_example, format_prompt, load_adapter_model, train_adapter
 
 RFT_DIR = PACKAGE_DIR / "rft_model"
 
@@ -31,7 +31,7 @@ def load_rft_rows(split_or_path: str = "rft") -> list[list]:
 
 def rft_pairs(rows: list[list]) -> list[tuple[str, str]]:
     """(prompt, completion) pairs: the bare question, then the kept reasoning."""
-    return [(format_example(q, a)[0], " " + reasoning.strip()) for q, a, reasoning, *_ in rows]
+    return [(format_prompt(q), " " + reasoning.strip()) for q, _, reasoning, *_ in rows]
 
 
 def load(adapter_dir: str | Path = RFT_DIR) -> RFTModel:

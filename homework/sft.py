@@ -46,9 +46,14 @@ def answer_expression(question: str, answer: float) -> str:
     return f"{written} * {answer / value:.7g}"
 
 
+def format_prompt(question: str) -> str:
+    """The prompt of training and answering alike: the bare question, no chat template."""
+    return question.strip()
+
+
 def format_example(question: str, answer: float) -> tuple[str, str]:
-    """(prompt, completion) for one training pair; the prompt is the bare question, no chat template."""
-    return question.strip(), f" <answer>{answer_expression(question, answer)}</answer>"
+    """(prompt, completion) for one training pair."""
+    return format_prompt(question), f" <answer>{answer_expression(question, answer)}</answer>"
 
 
 def tokenize(tokenizer, prompt: str, completion: str) -> dict[str, list[int]]:
@@ -167,7 +172,7 @@ class SFTModel(BaseLLM):
     model_name = "sft"
 
     def format_prompt(self, question: str) -> str:
-        return question.strip()  # exactly the prompt of format_example
+        return format_prompt(question)
 
 
 def load(adapter_dir: str | Path = SFT_DIR) -> SFTModel:
