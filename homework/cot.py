@@ -33,6 +33,11 @@ def worked_answer(value: float, src: str, dst: str, style: str) -> str:
     """A concise worked answer. (6, "kilogram", "gram", "expression") ->
     "1 kilogram = 1000 gram, so 6 kilogram = 6 * 1000 gram. <answer>6 * 1000</answer>"."""
     factor = convert(1, src, dst)
+    if style == "lookup":  # the two lines of fact_lines() it needs, copied word for word, then the arithmetic
+        base = base_unit(lookup(src).dimension).name
+        f_src, f_dst = convert(1, src, base), convert(1, dst, base)
+        return f"1 {src} = {_fmt(f_src)} {base}. 1 {dst} = {_fmt(f_dst)} {base}. " \
+               f"<answer>{_fmt(value)} * {_fmt(f_src)} / {_fmt(f_dst)}</answer>"
     if style == "base":  # through the dimension's base unit, with the two factors of the table
         base = base_unit(lookup(src).dimension).name
         f_src, f_dst = convert(1, src, base), convert(1, dst, base)
@@ -53,12 +58,22 @@ def factor_table() -> str:
     return "Unit table:\n" + "\n".join(lines)
 
 
+def fact_lines() -> str:
+    """One fact per unit, in the very words a "lookup" answer writes, so that a small model can find
+    the line by its first words and copy the rest: "1 gram = 0.001 kilogram"."""
+    return "Facts:\n" + "\n".join(f"1 {u.name} = {_fmt(u.factor)} {base_unit(u.dimension).name}"
+                                   for group in dimensions().values() for u in group)
+
+
+TABLES = {None: lambda: "", "compact": factor_table, "lines": fact_lines}
+
 PROMPTS = {
-    "expression": dict(style="expression", examples=6, table=False),
-    "expression8": dict(style="expression", examples=8, table=False),
-    "plain": dict(style="plain", examples=6, table=False),
-    "table": dict(style="expression", examples=6, table=True),
-    "table-base": dict(style="base", examples=6, table=True),
+    "expression": dict(style="expression", examples=6, table=None),
+    "expression8": dict(style="expression", examples=8, table=None),
+    "plain": dict(style="plain", examples=6, table=None),
+    "table": dict(style="expression", examples=6, table="compact"),
+    "table-base": dict(style="base", examples=6, table="compact"),
+    "lookup": dict(style="lookup", examples=6, table="lines"),
 }
 
 
@@ -74,7 +89,8 @@ class CoTModel(BaseLLM):
         super().__init__(*args, **kwargs)
 
     def format_prompt(self, question: str) -> str:
-        system = INSTRUCTIONS + ("\n" + factor_table() if self.prompt["table"] else "")
+        table = TABLES[self.prompt["table"]]()
+        system = INSTRUCTIONS + ("\n" + table if table else "")
         messages = [{"role": "system", "content": system}]
         for text, value, src, dst in EXAMPLES[: self.prompt["examples"]]:
             messages.append({"role": "user", "content": text})
@@ -89,7 +105,7 @@ def load(prompt: str = "expression", checkpoint: str | None = None) -> CoTModel:
 
 def test_model(dataset: str = "valid", max_question: int | None = 100, prompt: str = "expression",
                checkpoint: str | None = None):
-    """Benchmark the CoT prompt (variants: expression, expression8, plain, table)."""
+    """Benchmark the CoT prompt (--prompt: one of PROMPTS, e.g. expression, lookup)."""
     run_benchmark_cli("cot", lambda: load(prompt, checkpoint), dataset, max_question)
 
 

@@ -1,18 +1,35 @@
 import json
 import math
+import re
 
 import pytest
 
 from homework import datagen
 from homework.base_llm import BaseLLM, parse_answer
-from homework.conversion_utils import convert
-from homework.cot import EXAMPLES, CoTModel, worked_answer
+from homework.conversion_utils import UNITS, convert
+from homework.cot import EXAMPLES, CoTModel, fact_lines, worked_answer
 
 
 @pytest.mark.parametrize("question,value,src,dst", EXAMPLES)
 def test_worked_examples_evaluate_to_the_right_answer(question, value, src, dst):
-    for style in ("expression", "plain", "base"):
+    for style in ("expression", "plain", "base", "lookup"):
         assert parse_answer(worked_answer(value, src, dst, style)) == pytest.approx(convert(value, src, dst), rel=1e-6)
+
+
+def test_fact_lines_agree_with_the_unit_table_and_cover_every_unit():
+    lines = fact_lines().splitlines()[1:]
+    assert len(lines) == len(UNITS)
+    for line, unit in zip(lines, UNITS):
+        name, rest = re.fullmatch(r"1 (.+?) = (.+)", line).groups()
+        factor, base = rest.split(" ", 1)
+        assert name == unit.name and float(factor) == pytest.approx(convert(1, name, base), rel=1e-6)
+
+
+def test_lookup_answers_copy_the_fact_lines_word_for_word():
+    facts = fact_lines()
+    for _, value, src, dst in EXAMPLES:
+        first, second, _ = worked_answer(value, src, dst, "lookup").split(". ", 2)
+        assert first in facts and second in facts
 
 
 def test_cot_prompt_is_a_chat_with_examples_ending_in_the_question(tiny_model_dir):
