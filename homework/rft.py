@@ -14,7 +14,7 @@ RFT_DIR = PACKAGE_DIR / "rft_model"
 
 
 class RFTModel(SFTModel):
-    """Same bare-question prompt as SFT; the adapter has learned to reason before the answer."""
+    """Same prompt as SFT; the adapter has learned to reason before the answer."""
 
     model_name = "rft"
 
@@ -30,7 +30,7 @@ def load_rft_rows(split_or_path: str = "rft") -> list[list]:
 
 
 def rft_pairs(rows: list[list]) -> list[tuple[str, str]]:
-    """(prompt, completion) pairs: the bare question, then the kept reasoning."""
+    """(prompt, completion) pairs: the SFT prompt, then the kept reasoning."""
     return [(format_prompt(q), " " + reasoning.strip()) for q, _, reasoning, *_ in rows]
 
 

@@ -1,9 +1,8 @@
-"""LoRA supervised fine-tuning: the question in, `<answer>value * factor</answer>` out.
+"""LoRA supervised fine-tuning: the question in, `<answer>value * f_from / f_to</answer>` out.
 
 The target is an expression the model writes and parse_answer evaluates, derived from a
-[question, answer] pair alone: the first number in the question times answer / number,
-to 7 significant digits. The model then learns one factor per unit pair and never has to
-multiply in its head (measured in the README against plain rounded numbers).
+[question, answer] pair alone (see answer_expression). The model learns one factor per unit,
+copies the number as written, and never has to multiply in its head.
 """
 
 import json
@@ -34,21 +33,30 @@ def answer_expression(question: str, answer: float) -> str:
     Through the base unit when the question names two units of the table whose factors give the
     answer: ("How many g in 6 kg?", 6000.0) -> "6 * 1 / 0.001", so the model learns one factor per
     unit rather than one per pair. Otherwise value times factor: ("6 foo in bar?", 12.0) -> "6 * 2".
+    The number is copied as the question writes it; parse_answer drops thousands separators.
     """
     match = _FIRST_NUMBER.search(question)
     value = float(match.group(0).replace(",", "")) if match else 0.0
     if value == 0 or not math.isfinite(value):
         return f"{answer:.7g}"
-    written = match.group(0).replace(",", "")
+    written = match.group(0)  # verbatim, commas and all: copying "7,000,000" is easier than counting zeros
     for src, dst in permutations(units_in(question), 2):
         if src.dimension == dst.dimension and math.isclose(value * src.factor / dst.factor, answer, rel_tol=1e-6):
             return f"{written} * {src.factor:.7g} / {dst.factor:.7g}"
     return f"{written} * {answer / value:.7g}"
 
 
+PROMPT = "Question: {question}\nAnswer:"
+
+
 def format_prompt(question: str) -> str:
-    """The prompt of training and answering alike: the bare question, no chat template."""
-    return question.strip()
+    """The prompt of training and answering alike: the question behind a short fixed prefix.
+
+    The prefix matters: as the very first token of a sequence, a question's leading number is barely
+    readable (the first position soaks up attention), and the adapter miscopied "5 day" as "3 * ..."
+    in 61 of its 78 errors on data/valid.json before the prefix was added.
+    """
+    return PROMPT.format(question=question.strip())
 
 
 def format_example(question: str, answer: float) -> tuple[str, str]:
@@ -167,7 +175,7 @@ def load_adapter_model(cls, adapter_dir: Path, **kwargs) -> BaseLLM:
 
 
 class SFTModel(BaseLLM):
-    """The base model with the SFT adapter; prompts are the bare question, as in training."""
+    """The base model with the SFT adapter; prompts are format_prompt, as in training."""
 
     model_name = "sft"
 

@@ -12,7 +12,7 @@ from homework.data import DataError
 @pytest.mark.parametrize("question,answer,expected", [
     ("How many gram are there per 6 kg?", 6000.0, "6 * 1 / 0.001"),
     ("How many cm^3 are in 5 liters?", 5000.0, "5 * 1 / 0.001"),
-    ("Convert 2,500 m3 to l", 2_500_000.0, "2500 * 1000 / 1"),
+    ("Convert 2,500 m3 to l", 2_500_000.0, "2,500 * 1000 / 1"),
     ("What is 0.5 h in min?", 30.0, "0.5 * 3600 / 60"),
     ("How many bits in 2 bytes?", 16.0, "2 * 1 / 0.125"),
     ("Convert 6 foo to bar", 12.0, "6 * 2"),  # units we do not know: value times factor
@@ -71,7 +71,7 @@ def test_training_changes_lora_weights_and_keeps_base_weights(trained_adapter, t
 def test_load_rebuilds_the_recorded_base_and_answers(trained_adapter):
     llm = sft.load(trained_adapter)
     assert isinstance(llm, sft.SFTModel)
-    assert llm.format_prompt(" How many g in 6 kg? ") == "How many g in 6 kg?"
+    assert llm.format_prompt(" How many g in 6 kg? ") == "Question: How many g in 6 kg?\nAnswer:"
     assert len(llm.answer("How many g in 6 kg?")) == 1
 
 
@@ -103,4 +103,4 @@ def test_rft_rows_must_end_with_an_answer(tmp_path):
 
 def test_rft_pairs_train_on_the_reasoning():
     pairs = rft.rft_pairs([["How many g in 6 kg?", 6000.0, "1 kg = 1000 g. <answer>6 * 1000</answer>"]])
-    assert pairs == [("How many g in 6 kg?", " 1 kg = 1000 g. <answer>6 * 1000</answer>")]
+    assert pairs == [(sft.format_prompt("How many g in 6 kg?"), " 1 kg = 1000 g. <answer>6 * 1000</answer>")]
