@@ -41,15 +41,21 @@ def load(adapter_dir: str | Path = RFT_DIR) -> RFTModel:
 def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_data: str | None = "train",
                 base: str | None = None, epochs: float = 3, learning_rate: float = 1e-3, batch_size: int = 32,
                 rank: int = 16, alpha: int | None = None, seed: int = 0, resume: bool = False,
-                bf16: bool | None = None, gradient_checkpointing: bool = False, run_dir: str = "runs/rft"):
-    """Train the RFT adapter on rft.json plus the plain [question, answer] pairs of --with_sft_data (none: '')."""
+                bf16: bool | None = None, gradient_checkpointing: bool = False, run_dir: str = "runs/rft",
+                init_adapter: str | None = None):
+    """Train the RFT adapter on rft.json plus the plain [question, answer] pairs of --with_sft_data (none: '').
+
+    --init_adapter homework/sft_model continues from the adapter that sampled rft.json instead of
+    starting from the base.
+    """
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     pairs = rft_pairs(load_rft_rows(dataset))
     if with_sft_data:
         pairs += [format_example(q, a) for q, a, *_ in Dataset(with_sft_data).data]
     train_adapter(pairs, Path(output_dir), Path(run_dir), base=base, epochs=epochs, learning_rate=learning_rate,
                   batch_size=batch_size, rank=rank, alpha=alpha, seed=seed, resume=resume, bf16=bf16,
-                  gradient_checkpointing=gradient_checkpointing)
+                  gradient_checkpointing=gradient_checkpointing,
+                  init_adapter=Path(init_adapter) if init_adapter else None)
 
 
 def test_model(dataset: str = "valid", max_question: int | None = 100, adapter_dir: str = str(RFT_DIR)):

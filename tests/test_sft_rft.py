@@ -86,6 +86,23 @@ def test_resume_continues_from_the_last_checkpoint(tiny_model_dir, tmp_path):
     assert state["global_step"] == 4
 
 
+def test_init_adapter_continues_training_from_a_trained_adapter(trained_adapter, tmp_path):
+    pairs = [sft.format_example(f"{i} m in cm", i * 100.0) for i in range(1, 5)]
+    out = sft.train_adapter(pairs, tmp_path / "next", tmp_path / "run", epochs=1, batch_size=2, rank=8,
+                            learning_rate=1e-2, bf16=False, init_adapter=trained_adapter)
+    before = load_file(trained_adapter / "adapter_model.safetensors")
+    after = load_file(out / "adapter_model.safetensors")
+    assert before.keys() == after.keys()
+    assert all(before[k].shape == after[k].shape for k in before), "the init adapter's rank (4) is kept, not --rank"
+    assert any(not torch.equal(before[k], after[k]) for k in before)
+    config = json.loads((out / "adapter_config.json").read_text())
+    assert config["r"] == 4
+    assert config["base_model_name_or_path"] == json.loads((trained_adapter / "adapter_config.json").read_text())[
+        "base_model_name_or_path"]
+    with pytest.raises(FileNotFoundError, match="--init_adapter"):
+        sft.train_adapter(pairs, tmp_path / "x", tmp_path / "run2", init_adapter=tmp_path / "missing")
+
+
 def test_missing_adapter_gives_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no trained adapter"):
         sft.load(tmp_path)
