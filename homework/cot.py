@@ -33,16 +33,13 @@ def worked_answer(value: float, src: str, dst: str, style: str) -> str:
     """A concise worked answer. (6, "kilogram", "gram", "expression") ->
     "1 kilogram = 1000 gram, so 6 kilogram = 6 * 1000 gram. <answer>6 * 1000</answer>"."""
     factor = convert(1, src, dst)
+    base = base_unit(lookup(src).dimension).name
+    f_src, f_dst = convert(1, src, base), convert(1, dst, base)
+    through_base = f"<answer>{_fmt(value)} * {_fmt(f_src)} / {_fmt(f_dst)}</answer>"
     if style == "lookup":  # the two lines of fact_lines() it needs, copied word for word, then the arithmetic
-        base = base_unit(lookup(src).dimension).name
-        f_src, f_dst = convert(1, src, base), convert(1, dst, base)
-        return f"1 {src} = {_fmt(f_src)} {base}. 1 {dst} = {_fmt(f_dst)} {base}. " \
-               f"<answer>{_fmt(value)} * {_fmt(f_src)} / {_fmt(f_dst)}</answer>"
+        return f"1 {src} = {_fmt(f_src)} {base}. 1 {dst} = {_fmt(f_dst)} {base}. {through_base}"
     if style == "base":  # through the dimension's base unit, with the two factors of the table
-        base = base_unit(lookup(src).dimension).name
-        f_src, f_dst = convert(1, src, base), convert(1, dst, base)
-        return f"1 {src} = {_fmt(f_src)} {base} and 1 {dst} = {_fmt(f_dst)} {base}, so " \
-               f"<answer>{_fmt(value)} * {_fmt(f_src)} / {_fmt(f_dst)}</answer>"
+        return f"1 {src} = {_fmt(f_src)} {base} and 1 {dst} = {_fmt(f_dst)} {base}, so {through_base}"
     if style == "plain":
         return f"1 {src} = {_fmt(factor)} {dst}. <answer>{_fmt(value * factor)}</answer>"
     return f"1 {src} = {_fmt(factor)} {dst}, so {_fmt(value)} {src} = {_fmt(value)} * {_fmt(factor)} {dst}. " \

@@ -54,8 +54,7 @@ def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_d
         pairs += [format_example(q, a) for q, a, *_ in Dataset(with_sft_data).data]
     train_adapter(pairs, Path(output_dir), Path(run_dir), base=base, epochs=epochs, learning_rate=learning_rate,
                   batch_size=batch_size, rank=rank, alpha=alpha, seed=seed, resume=resume, bf16=bf16,
-                  gradient_checkpointing=gradient_checkpointing,
-                  init_adapter=Path(init_adapter) if init_adapter else None)
+                  gradient_checkpointing=gradient_checkpointing, init_adapter=init_adapter)
 
 
 def test_model(dataset: str = "valid", max_question: int | None = 100, adapter_dir: str = str(RFT_DIR)):
