@@ -22,7 +22,27 @@ class CaseResult:
     error: str = ""
 
 
-def run_case(name: str, max_score: float, fn, timeout_s: float) -> CaseResult:
+@dataclass(frozen=True)
+class Limits:
+    """Seconds each case may take. Accuracy scales with the questions asked: on a 2-core AVX2 CPU in
+    float32 the slowest model (CoT, ~700-token prompts) answered 100 questions in 441 s before its
+    prompt prefix was cached, so 120 s + 10 s a question leaves a wide margin for slower machines."""
+    load_s: float = 600
+    generation_s: float = 300
+    accuracy_base_s: float = 120
+    seconds_per_question: float = 10
+
+    def accuracy_s(self, questions: int = ACCURACY_QUESTIONS) -> float:
+        return self.accuracy_base_s + self.seconds_per_question * questions
+
+    def how_to_raise(self, case: str) -> str:
+        if case == "accuracy":
+            return (f"{self.accuracy_base_s:g} s + {self.seconds_per_question:g} s per question for "
+                    f"{ACCURACY_QUESTIONS} questions; raise it with --seconds_per_question")
+        return f"raise it with --{case}_timeout"
+
+
+def run_case(name: str, max_score: float, fn, timeout_s: float, raise_hint: str = "") -> CaseResult:
     """Run fn() -> (fraction, message) in a thread; a crash or a timeout costs this case only."""
     box: dict = {}
 
@@ -36,7 +56,8 @@ def run_case(name: str, max_score: float, fn, timeout_s: float) -> CaseResult:
     thread.start()
     thread.join(timeout_s)
     if thread.is_alive():
-        return CaseResult(name, 0.0, max_score, f"timed out after {timeout_s:.0f} s")
+        hint = f" (limit: {raise_hint})" if raise_hint else ""
+        return CaseResult(name, 0.0, max_score, f"timed out after {timeout_s:g} s{hint}")
     if "error" in box:
         return CaseResult(name, 0.0, max_score, box["error"][0], box["error"][1])
     fraction, message = box["value"]
@@ -91,7 +112,7 @@ def scale_extra(accuracy: float, kind: str) -> tuple[float, str]:
     return fraction, f"accuracy {accuracy:.3f}: extra credit from {high} to {extra}"
 
 
-def grade_model(package: str, kind: str, timeout_s: float = 900) -> list[CaseResult]:
+def grade_model(package: str, kind: str, limits: Limits = Limits()) -> list[CaseResult]:
     """Load package.kind, then the size, generation and accuracy cases for it."""
     holder: dict = {}
 
@@ -99,18 +120,20 @@ def grade_model(package: str, kind: str, timeout_s: float = 900) -> list[CaseRes
         holder["llm"] = importlib.import_module(f"{package}.{kind}").load()
         return check_size(holder["llm"])
 
-    results = [run_case(f"{kind}: load and size", 10, load, timeout_s)]
+    results = [run_case(f"{kind}: load and size", 10, load, limits.load_s, limits.how_to_raise("load"))]
     if results[0].score == 0:
         return results + [CaseResult(f"{kind}: {c}", 0.0, m, "skipped: the model did not load within limits")
                           for c, m in (("generation", 10), ("accuracy", 30))]
     llm = holder["llm"]
-    results.append(run_case(f"{kind}: generation", 10, lambda: check_generation(llm), timeout_s))
+    results.append(run_case(f"{kind}: generation", 10, lambda: check_generation(llm), limits.generation_s,
+                            limits.how_to_raise("generation")))
 
     def accuracy_case():
         holder["accuracy"] = measure_accuracy(llm)
         return scale_accuracy(holder["accuracy"], kind)
 
-    results.append(run_case(f"{kind}: accuracy", 30, accuracy_case, timeout_s))
+    results.append(run_case(f"{kind}: accuracy", 30, accuracy_case, limits.accuracy_s(),
+                            limits.how_to_raise("accuracy")))
     if SCALES[kind][2] is not None:
         results.append(run_case(f"{kind}: extra credit", 5, lambda: scale_extra(holder.get("accuracy", 0.0), kind), 10))
     return results

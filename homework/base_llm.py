@@ -3,14 +3,18 @@
 import logging
 import math
 import os
+import platform
 import re
+from pathlib import Path
 
 import torch
 from tqdm import tqdm
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from . import checkpoints
+from .attention import GROUPED_SDPA
 from .conversion_utils import safe_eval
+from .prefix_cache import MIN_PREFIX_TOKENS, PrefixCache, batch_after_prefix, shared_prefix_length
 
 logger = logging.getLogger(__name__)
 
@@ -29,16 +33,56 @@ def pick_device() -> str:
     return "cpu"
 
 
-def pick_dtype(device: str) -> torch.dtype:
-    """bfloat16 where it is fast (CUDA; this kind of CPU runs it ~2x faster than float32), else float32.
+def cpu_has_native_bf16() -> bool:
+    """True where the CPU computes bfloat16 in hardware (x86 AVX512-BF16 or AMX, Arm BF16).
 
+    Elsewhere (most laptops: AVX2 only) torch emulates bfloat16, 3-4x slower than float32.
+    """
+    if hasattr(torch.cpu, "_is_avx512_bf16_supported"):
+        if torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported():
+            return True
+    if platform.machine().lower() in ("aarch64", "arm64"):
+        try:
+            return " bf16" in Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return False
+    return False
+
+
+def dtype_choice(device: str) -> tuple[torch.dtype, str]:
+    """The fast dtype for this hardware and why: bfloat16 where it is computed natively, else float32.
+
+    dtype_choice("cpu") -> (torch.float32, "cpu AVX2 without native bf16: float32") on most laptops.
     $HOMEWORK_DTYPE (float32, bfloat16, float16) overrides.
     """
     if os.environ.get("HOMEWORK_DTYPE"):
-        return getattr(torch, os.environ["HOMEWORK_DTYPE"])
+        name = os.environ["HOMEWORK_DTYPE"]
+        dtype = getattr(torch, name, None)
+        if not isinstance(dtype, torch.dtype):
+            raise ValueError(f"HOMEWORK_DTYPE={name!r}: expected float32, bfloat16 or float16")
+        return dtype, f"HOMEWORK_DTYPE={name}"
     if device == "cuda":
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    return torch.bfloat16 if device == "cpu" else torch.float32
+        if torch.cuda.is_bf16_supported():
+            return torch.bfloat16, "cuda with bf16: bfloat16"
+        return torch.float16, "cuda without bf16: float16"
+    if device == "cpu":
+        capability = torch.backends.cpu.get_cpu_capability()
+        if cpu_has_native_bf16():
+            return torch.bfloat16, f"cpu {capability} with native bf16: bfloat16"
+        return torch.float32, f"cpu {capability} without native bf16: float32"
+    return torch.float32, f"{device}: float32"
+
+
+_logged_choices: set[str] = set()
+
+
+def pick_dtype(device: str) -> torch.dtype:
+    """dtype_choice's dtype; the choice and its reason are logged once per process."""
+    dtype, reason = dtype_choice(device)
+    if reason not in _logged_choices:
+        _logged_choices.add(reason)
+        logger.info("dtype: %s", reason)
+    return dtype
 
 
 def default_batch_size(device: str) -> int:
@@ -77,14 +121,16 @@ class BaseLLM:
     model_name = "base"
 
     def __init__(self, checkpoint: str | None = None, device: str | None = None,
-                 dtype: torch.dtype | None = None, batch_size: int | None = None):
+                 dtype: torch.dtype | None = None, batch_size: int | None = None, use_prefix_cache: bool = True):
+        self.use_prefix_cache = use_prefix_cache  # reuse the keys/values of a prompt prefix shared by a call
+        self._prefix: PrefixCache | None = None
         self.device = device or pick_device()
         self.dtype = dtype or pick_dtype(self.device)
         self.batch_size = batch_size or default_batch_size(self.device)
         path = checkpoints.resolve(checkpoint)
         self.base_name = checkpoints.describe(path)
         self.tokenizer = AutoTokenizer.from_pretrained(path)
-        model = AutoModelForCausalLM.from_pretrained(path, dtype=self.dtype)
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=self.dtype, attn_implementation=GROUPED_SDPA)
         self.tokenizer.padding_side = "left"  # so every prompt ends where generation starts
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
@@ -107,27 +153,56 @@ class BaseLLM:
         """Complete each prompt: a flat list when num_return_sequences is None, else one list per prompt.
 
         Greedy at temperature 0, sampling otherwise. Prompts are sorted by length so that a micro-batch
-        carries little padding, and a sequence stops once it has closed </answer> or emitted EOS.
+        carries little padding, a sequence stops once it has closed </answer> or emitted EOS, and a
+        prefix that all prompts share (CoT's instructions and examples) is computed once.
         """
         n = num_return_sequences or 1
         per_batch = max(1, self.batch_size // n)
-        order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]), reverse=True)
+        rows = self.tokenizer(list(prompts), add_special_tokens=False)["input_ids"] if prompts else []
+        prefix = self._prefix_for(rows)
+        order = sorted(range(len(prompts)), key=lambda i: len(rows[i]), reverse=True)
         results: list[list[str]] = [[] for _ in prompts]
         show = progress if progress is not None else len(prompts) > per_batch
         with tqdm(total=len(prompts), desc="generate", unit="q", disable=not show, leave=False) as bar:
             for start in range(0, len(order), per_batch):
                 index = order[start:start + per_batch]
-                texts = self._generate_batch([prompts[i] for i in index], n, temperature, max_new_tokens)
+                texts = self._generate_batch([rows[i] for i in index], n, temperature, max_new_tokens, prefix)
                 for k, i in enumerate(index):
                     results[i] = texts[k * n:(k + 1) * n]
                 bar.update(len(index))
         return [r[0] for r in results] if num_return_sequences is None else results
 
-    def _generate_batch(self, prompts: list[str], n: int, temperature: float, max_new_tokens: int) -> list[str]:
-        inputs = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.device)
+    def _prefix_for(self, rows: list[list[int]]) -> PrefixCache | None:
+        """The cached prompt prefix for these rows, computed once per model.
+
+        The prefix is what every row shares with this model's empty prompt (format_prompt("")), so it is
+        the same split whether one prompt comes or a thousand: a single generate() and a batch compute
+        the same keys and values. Prompts not made by format_prompt fall back to what the rows share.
+        """
+        if not self.use_prefix_cache or not rows:
+            return None
+        if self._prefix is not None and self._prefix.serves(self.model, rows):
+            return self._prefix
+        template = self.tokenizer(self.format_prompt(""), add_special_tokens=False)["input_ids"]
+        length = shared_prefix_length([template + [-1], *rows]) if template else 0
+        if length < MIN_PREFIX_TOKENS and len(rows) > 1:
+            length = shared_prefix_length(rows)
+        if length < MIN_PREFIX_TOKENS:
+            return None
+        self._prefix = PrefixCache(self.model, rows[0][:length])
+        logger.info("prompt prefix of %d tokens computed once and reused", length)
+        return self._prefix
+
+    def _generate_batch(self, rows: list[list[int]], n: int, temperature: float, max_new_tokens: int,
+                        prefix: PrefixCache | None = None) -> list[str]:
+        # with no prefix this is plain left padding, so every row ends where generation starts
+        input_ids, attention_mask = batch_after_prefix(rows, len(prefix or ()), self.tokenizer.pad_token_id)
+        cached = {} if prefix is None else {
+            "past_key_values": prefix.expand(len(rows) * n, input_ids.shape[1] + max_new_tokens)}
         sampling = temperature > 0
         output = self.model.generate(
-            **inputs,
+            input_ids=input_ids.to(self.device),
+            attention_mask=attention_mask.to(self.device),
             max_new_tokens=max_new_tokens,
             do_sample=sampling,
             temperature=temperature if sampling else None,
@@ -138,8 +213,9 @@ class BaseLLM:
             tokenizer=self.tokenizer,
             pad_token_id=self.tokenizer.pad_token_id,
             eos_token_id=self.tokenizer.eos_token_id,
+            **cached,
         )
-        new_tokens = output[:, inputs["input_ids"].shape[1]:]
+        new_tokens = output[:, input_ids.shape[1]:]
         return self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
 
     def answer(self, *questions: str) -> list[float]:

@@ -25,7 +25,7 @@ def build_sampler(checkpoint: str | None):
     """A trained adapter folder samples with its own prompt; any other name samples with the CoT prompt."""
     if checkpoint and (Path(checkpoint) / "adapter_config.json").exists():
         from .rft import RFTModel
-        from .sft import load_adapter_model
+        from .lora import load_adapter_model
 
         return load_adapter_model(RFTModel, Path(checkpoint))
     return CoTModel(checkpoint or checkpoints.DEFAULT_TEACHER)

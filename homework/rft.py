@@ -1,6 +1,6 @@
 """Rejection-sampling fine-tuning: train a LoRA adapter on sampled reasoning that reached the right answer.
 
-Training is sft.train_adapter with other (prompt, completion) pairs: the completion is the
+Training is lora.train_adapter with other (prompt, completion) pairs: the completion is the
 kept reasoning from data/rft.json instead of a bare answer expression.
 """
 
@@ -8,7 +8,8 @@ import logging
 from pathlib import Path
 
 from .data import DataError, Dataset, run_benchmark_cli
-from .sft import PACKAGE_DIR, SFTModel, format_example, format_prompt, load_adapter_model, train_adapter
+from .lora import load_adapter_model, train_adapter
+from .sft import PACKAGE_DIR, SFTModel, format_example, format_prompt
 
 RFT_DIR = PACKAGE_DIR / "rft_model"
 

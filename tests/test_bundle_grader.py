@@ -8,12 +8,12 @@ import pytest
 
 import bundle
 from grader.__main__ import grade, main
-from grader.cases import SCALES
+from grader.cases import SCALES, Limits
 
 ROOT = Path(__file__).resolve().parent.parent
 
 FAKE_MODEL = '''
-import json, math
+import json, math, time
 from pathlib import Path
 import torch
 
@@ -38,6 +38,7 @@ class FakeLLM:
         return texts if num_return_sequences is None else [[t] * num_return_sequences for t in texts]
 
     def answer(self, *questions):
+        time.sleep({answer_sleep_s})
         return [self.truth[q] if self.order.index(q) < CORRECT else math.nan for q in questions]
 
 
@@ -46,12 +47,12 @@ def load():
 '''
 
 
-def make_package(root: Path, correct: dict, width: int = 8, device: str = "cpu") -> Path:
+def make_package(root: Path, correct: dict, width: int = 8, device: str = "cpu", answer_sleep_s: float = 0) -> Path:
     package = root / "homework"
     package.mkdir()
     (package / "__init__.py").write_text("")
     for kind, n in correct.items():
-        (package / f"{kind}.py").write_text(FAKE_MODEL.format(correct=n, width=width, device=device))
+        (package / f"{kind}.py").write_text(FAKE_MODEL.format(correct=n, width=width, device=device, answer_sleep_s=answer_sleep_s))
     (package / "__pycache__").mkdir()
     (package / "__pycache__" / "x.pyc").write_bytes(b"0")
     (package / "sft_model" / "checkpoint-5").mkdir(parents=True)
@@ -79,7 +80,7 @@ def test_bundle_over_the_limit_is_refused_naming_the_largest_file(tmp_path, monk
 
 def test_grader_scores_a_fake_package_with_known_answers(tmp_path):
     package = make_package(tmp_path, {"cot": 20, "sft": 50, "rft": 75})
-    results = {r.name: r for r in grade(str(package), timeout_s=60)}
+    results = {r.name: r for r in grade(str(package), limits=Limits(60, 60, 60, 1))}
     assert results["cot: accuracy"].score == pytest.approx(30 * 0.20 / 0.4)
     assert results["sft: accuracy"].score == pytest.approx(30 * (0.50 - 0.4) / 0.2)
     assert results["rft: accuracy"].score == 30
@@ -90,7 +91,7 @@ def test_grader_scores_a_fake_package_with_known_answers(tmp_path):
 
 def test_grader_refuses_a_model_over_380m_parameters(tmp_path):
     package = make_package(tmp_path, {"sft": 100}, width=20_000, device="meta")  # 400M, never allocated
-    (result, *_) = grade(str(package), kinds=("sft",), timeout_s=60)
+    (result, *_) = grade(str(package), kinds=("sft",), limits=Limits(60, 60, 60, 1))
     assert result.score == 0
     assert result.message == ("ValueError: Model has 400020000 parameters, which is greater than the maximum "
                               "allowed 380000000")
@@ -118,3 +119,13 @@ def test_grader_cli_grades_a_bundled_zip(tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.strip().splitlines()[-1] == "total score: 155.00 / 155"
+
+
+def test_accuracy_limit_scales_with_the_questions_and_a_timeout_says_how_to_raise_it(tmp_path):
+    assert Limits(accuracy_base_s=120, seconds_per_question=10).accuracy_s(100) == 1120
+    package = make_package(tmp_path, {"sft": 100}, answer_sleep_s=2)
+    results = {r.name: r for r in grade(str(package), kinds=("sft",), limits=Limits(60, 60, 0.2, 0.001))}
+    message = results["sft: accuracy"].message
+    assert results["sft: accuracy"].score == 0
+    assert message == ("timed out after 0.3 s (limit: 0.2 s + 0.001 s per question for 100 questions; "
+                       "raise it with --seconds_per_question)")

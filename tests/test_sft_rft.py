@@ -4,7 +4,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from homework import rft, sft
+from homework import lora, rft, sft
 from homework.base_llm import parse_answer
 from homework.data import DataError
 
@@ -27,7 +27,7 @@ def test_answer_expression_goes_through_the_base_unit_when_it_can(question, answ
 
 def test_tokenize_masks_the_question_and_learns_answer_and_eos(tokenizer):
     prompt, completion = sft.format_example("How many gram are there per 6 kg?", 6000.0)
-    item = sft.tokenize(tokenizer, prompt, completion)
+    item = lora.tokenize(tokenizer, prompt, completion)
     n_prompt = len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
     assert item["labels"][:n_prompt] == [-100] * n_prompt
     assert item["labels"][n_prompt:] == item["input_ids"][n_prompt:]
@@ -37,7 +37,7 @@ def test_tokenize_masks_the_question_and_learns_answer_and_eos(tokenizer):
 
 
 def test_lora_config_targets_all_linear_layers():
-    config = sft.lora_config(8)
+    config = lora.lora_config(8)
     assert config.r == 8 and config.lora_alpha == 32 and config.bias == "none"
     assert config.target_modules in ("all-linear", {"all-linear"})
 
@@ -46,13 +46,13 @@ def test_lora_config_targets_all_linear_layers():
 def trained_adapter(tiny_model_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("adapter")
     pairs = [sft.format_example(f"How many gram are there per {i} kg?", i * 1000.0) for i in range(1, 9)]
-    sft.train_adapter(pairs, out, out.parent / "run", base=str(tiny_model_dir), epochs=2, batch_size=4, rank=4,
+    lora.train_adapter(pairs, out, out.parent / "run", base=str(tiny_model_dir), epochs=2, batch_size=4, rank=4,
                       learning_rate=1e-2, bf16=False)
     return out
 
 
 def test_training_writes_adapter_files_only_and_records_the_base(trained_adapter, tiny_model_dir):
-    assert sorted(p.name for p in trained_adapter.iterdir()) == sorted(sft.ADAPTER_FILES)
+    assert sorted(p.name for p in trained_adapter.iterdir()) == sorted(lora.ADAPTER_FILES)
     config = json.loads((trained_adapter / "adapter_config.json").read_text())
     assert config["base_model_name_or_path"] == str(tiny_model_dir)
 
@@ -63,7 +63,7 @@ def test_training_changes_lora_weights_and_keeps_base_weights(trained_adapter, t
     assert lora_b and any(w.abs().sum() > 0 for w in lora_b), "LoRA B starts at zero and must have moved"
     assert not any("lora" not in name for name in weights), "only adapter weights are saved"
     base = load_file(tiny_model_dir / "model.safetensors")
-    llm = sft.load_adapter_model(sft.SFTModel, trained_adapter, dtype=torch.float32)
+    llm = lora.load_adapter_model(sft.SFTModel, trained_adapter, dtype=torch.float32)
     merged = dict(llm.model.named_parameters())
     assert torch.equal(merged["model.embed_tokens.weight"], base["model.embed_tokens.weight"])
 
@@ -79,16 +79,16 @@ def test_resume_continues_from_the_last_checkpoint(tiny_model_dir, tmp_path):
     pairs = [sft.format_example(f"{i} m in cm", i * 100.0) for i in range(1, 5)]
     run = tmp_path / "run"
     options = dict(base=str(tiny_model_dir), batch_size=2, rank=2, bf16=False, save_steps=1)
-    sft.train_adapter(pairs, tmp_path / "a", run, epochs=1, **options)
+    lora.train_adapter(pairs, tmp_path / "a", run, epochs=1, **options)
     assert (run / "checkpoint-2").is_dir()
-    sft.train_adapter(pairs, tmp_path / "b", run, epochs=2, resume=True, **options)
+    lora.train_adapter(pairs, tmp_path / "b", run, epochs=2, resume=True, **options)
     state = json.loads(max(run.glob("checkpoint-*/trainer_state.json"), key=lambda p: p.stat().st_mtime).read_text())
     assert state["global_step"] == 4
 
 
 def test_init_adapter_continues_training_from_a_trained_adapter(trained_adapter, tmp_path):
     pairs = [sft.format_example(f"{i} m in cm", i * 100.0) for i in range(1, 5)]
-    out = sft.train_adapter(pairs, tmp_path / "next", tmp_path / "run", epochs=1, batch_size=2, rank=8,
+    out = lora.train_adapter(pairs, tmp_path / "next", tmp_path / "run", epochs=1, batch_size=2, rank=8,
                             learning_rate=1e-2, bf16=False, init_adapter=trained_adapter)
     before = load_file(trained_adapter / "adapter_model.safetensors")
     after = load_file(out / "adapter_model.safetensors")
@@ -100,7 +100,7 @@ def test_init_adapter_continues_training_from_a_trained_adapter(trained_adapter,
     assert config["base_model_name_or_path"] == json.loads((trained_adapter / "adapter_config.json").read_text())[
         "base_model_name_or_path"]
     with pytest.raises(FileNotFoundError, match="--init_adapter"):
-        sft.train_adapter(pairs, tmp_path / "x", tmp_path / "run2", init_adapter=tmp_path / "missing")
+        lora.train_adapter(pairs, tmp_path / "x", tmp_path / "run2", init_adapter=tmp_path / "missing")
 
 
 def test_missing_adapter_gives_a_clear_error(tmp_path):

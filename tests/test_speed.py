@@ -1,0 +1,110 @@
+"""Speed features must not change answers: the dtype rule, the prompt-prefix cache, grouped attention."""
+
+import pytest
+import torch
+
+from homework import base_llm, lora
+from homework.base_llm import BaseLLM, dtype_choice
+from homework.prefix_cache import MIN_PREFIX_TOKENS, batch_after_prefix, shared_prefix_length
+
+
+@pytest.fixture
+def no_dtype_env(monkeypatch):
+    monkeypatch.delenv("HOMEWORK_DTYPE", raising=False)
+
+
+def test_cpu_without_native_bf16_runs_float32(monkeypatch, no_dtype_env):
+    monkeypatch.setattr(base_llm, "cpu_has_native_bf16", lambda: False)
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX2")
+    assert dtype_choice("cpu") == (torch.float32, "cpu AVX2 without native bf16: float32")
+
+
+def test_cpu_with_native_bf16_runs_bfloat16(monkeypatch, no_dtype_env):
+    monkeypatch.setattr(base_llm, "cpu_has_native_bf16", lambda: True)
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX512")
+    assert dtype_choice("cpu") == (torch.bfloat16, "cpu AVX512 with native bf16: bfloat16")
+
+
+def test_dtype_env_variable_overrides_and_a_bad_value_is_named(monkeypatch):
+    monkeypatch.setattr(base_llm, "cpu_has_native_bf16", lambda: True)
+    monkeypatch.setenv("HOMEWORK_DTYPE", "float32")
+    assert dtype_choice("cpu") == (torch.float32, "HOMEWORK_DTYPE=float32")
+    monkeypatch.setenv("HOMEWORK_DTYPE", "float33")
+    with pytest.raises(ValueError, match="HOMEWORK_DTYPE='float33'"):
+        dtype_choice("cpu")
+
+
+@pytest.mark.parametrize("native,expected", [(True, True), (False, False)])
+def test_training_uses_bf16_autocast_only_where_the_cpu_has_native_bf16(monkeypatch, no_dtype_env, native, expected):
+    monkeypatch.setattr(base_llm, "cpu_has_native_bf16", lambda: native)
+    assert lora.default_bf16("cpu") is expected
+
+
+def test_shared_prefix_leaves_every_row_a_token_of_its_own():
+    assert shared_prefix_length([[1, 2, 3, 4], [1, 2, 5]]) == 2
+    assert shared_prefix_length([[1, 2, 3], [1, 2, 3]]) == 2
+    assert shared_prefix_length([[7], [7, 8]]) == 0
+
+
+def test_rows_after_a_prefix_pad_between_prefix_and_question():
+    ids, mask = batch_after_prefix([[1, 2, 3, 4, 5], [1, 2, 6]], 2, pad_id=0)
+    assert ids.tolist() == [[1, 2, 3, 4, 5], [1, 2, 0, 0, 6]]
+    assert mask.tolist() == [[1, 1, 1, 1, 1], [1, 1, 0, 0, 1]]
+    ids, mask = batch_after_prefix([[1, 2, 3], [4]], 0, pad_id=0)  # no prefix: plain left padding
+    assert ids.tolist() == [[1, 2, 3], [0, 0, 4]] and mask.tolist() == [[1, 1, 1], [0, 0, 1]]
+
+
+class LongPromptLLM(BaseLLM):
+    """A prompt with a long fixed preamble, as CoT has."""
+
+    def format_prompt(self, question: str) -> str:
+        return "You convert units. " * 12 + "Examples: 1 kg = 1000 g; 1 h = 60 min.\nQ: " + question + "\nA:"
+
+
+@pytest.fixture(scope="module")
+def long_prompt_llm(tiny_model_dir):
+    return LongPromptLLM(str(tiny_model_dir), device="cpu", dtype=torch.float32, batch_size=3)
+
+
+QUESTIONS = ["How many gram are there per 6 kg?", "Convert 3 hours to minutes.", "1 m in cm",
+             "What is 2.5 miles in kilometers, please?", "5 GB to MB"]
+
+
+def generate_both_ways(llm, prompts, **kwargs):
+    llm.use_prefix_cache, llm._prefix = True, None
+    cached = llm.batched_generate(prompts, **kwargs)
+    assert llm._prefix is not None and len(llm._prefix) >= MIN_PREFIX_TOKENS, "the preamble was not cached"
+    llm.use_prefix_cache = False
+    uncached = llm.batched_generate(prompts, **kwargs)
+    llm.use_prefix_cache = True
+    return cached, uncached
+
+
+def test_greedy_output_with_the_prefix_cache_equals_the_uncached_path(long_prompt_llm):
+    prompts = [long_prompt_llm.format_prompt(q) for q in QUESTIONS]
+    cached, uncached = generate_both_ways(long_prompt_llm, prompts, max_new_tokens=12)
+    assert cached == uncached
+    assert long_prompt_llm.batched_generate([prompts[1]], max_new_tokens=12) == cached[1:2], "alone, the same prefix"
+
+
+def test_sampling_with_the_prefix_cache_gives_one_list_per_prompt(long_prompt_llm):
+    prompts = [long_prompt_llm.format_prompt(q) for q in QUESTIONS[:2]]
+    out = long_prompt_llm.batched_generate(prompts, num_return_sequences=4, temperature=0.7, max_new_tokens=6)
+    assert len(out) == 2 and all(len(group) == 4 for group in out)
+
+
+def test_grouped_attention_gives_the_same_logits_as_stock_sdpa(tiny_model_dir):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from homework.attention import GROUPED_SDPA
+
+    tok = AutoTokenizer.from_pretrained(tiny_model_dir)
+    tok.padding_side, tok.pad_token = "left", tok.eos_token
+    batch = tok(QUESTIONS, return_tensors="pt", padding=True)
+    stock = AutoModelForCausalLM.from_pretrained(tiny_model_dir, attn_implementation="sdpa")
+    grouped = AutoModelForCausalLM.from_pretrained(tiny_model_dir, attn_implementation=GROUPED_SDPA)
+    assert grouped.config.num_attention_heads > grouped.config.num_key_value_heads, "the fixture must use GQA"
+    with torch.no_grad():
+        expected, got = stock(**batch).logits, grouped(**batch).logits
+    mask = batch["attention_mask"].bool()
+    torch.testing.assert_close(got[mask], expected[mask], rtol=1e-5, atol=1e-5)
