@@ -38,19 +38,22 @@ UNITS: tuple[Unit, ...] = (
     _u("meter", "length", 1.0, "meters", "metre", "metres", "m"),
     _u("kilometer", "length", 1000.0, "kilometers", "kilometre", "kilometres", "km"),
     _u("centimeter", "length", 0.01, "centimeters", "centimetre", "centimetres", "cm"),
+    _u("decimeter", "length", 0.1, "decimeters", "decimetre", "decimetres", "dm"),
     _u("millimeter", "length", 0.001, "millimeters", "millimetre", "millimetres", "mm"),
-    _u("micrometer", "length", 1e-6, "micrometers", "micrometre", "micrometres", "micron", "microns", "um", "µm"),
+    _u("micrometer", "length", 1e-6, "micrometers", "micrometre", "micrometres", "micron", "microns", "um", "µm",
+       "μm"),
     _u("nanometer", "length", 1e-9, "nanometers", "nanometre", "nanometres", "nm"),
     _u("inch", "length", INCH_M, "inches", "in"),
     _u("foot", "length", 12 * INCH_M, "feet", "ft"),
-    _u("yard", "length", 36 * INCH_M, "yards", "yd"),
+    _u("yard", "length", 36 * INCH_M, "yards", "yd", "yds"),
     _u("mile", "length", 63360 * INCH_M, "miles", "mi"),
     _u("nautical mile", "length", 1852.0, "nautical miles", "nmi"),
     # mass
     _u("kilogram", "mass", 1.0, "kilograms", "kilo", "kilos", "kg", "kgs"),
     _u("gram", "mass", 1e-3, "grams", "gramme", "grammes", "g"),
     _u("milligram", "mass", 1e-6, "milligrams", "mg"),
-    _u("microgram", "mass", 1e-9, "micrograms", "µg", "mcg", "ug"),
+    _u("microgram", "mass", 1e-9, "micrograms", "µg", "μg", "mcg", "ug"),
+    _u("carat", "mass", 2e-4, "carats", "ct"),
     _u("metric ton", "mass", 1000.0, "metric tons", "tonne", "tonnes", "ton", "tons", "t"),
     _u("pound", "mass", POUND_KG, "pounds", "lb", "lbs"),
     _u("ounce", "mass", POUND_KG / 16, "ounces", "oz"),
@@ -58,41 +61,53 @@ UNITS: tuple[Unit, ...] = (
     # volume (US customary liquid measures)
     _u("liter", "volume", 1.0, "liters", "litre", "litres", "l", "L"),
     _u("milliliter", "volume", 1e-3, "milliliters", "millilitre", "millilitres", "ml", "mL"),
-    _u("cubic meter", "volume", 1000.0, "cubic meters", "cubic metre", "cubic metres", "m^3", "m3", "m**3"),
+    _u("centiliter", "volume", 1e-2, "centiliters", "centilitre", "centilitres", "cl", "cL"),
+    _u("deciliter", "volume", 0.1, "deciliters", "decilitre", "decilitres", "dl", "dL"),
+    _u("cubic meter", "volume", 1000.0, "cubic meters", "cubic metre", "cubic metres", "m^3", "m3", "m**3",
+       "cu m"),
     _u("cubic centimeter", "volume", 1e-3, "cubic centimeters", "cubic centimetre", "cubic centimetres",
-       "cm^3", "cm3", "cm**3", "cc"),
-    _u("gallon", "volume", GALLON_L, "gallons", "gal"),
-    _u("quart", "volume", GALLON_L / 4, "quarts", "qt"),
-    _u("pint", "volume", GALLON_L / 8, "pints", "pt"),
+       "cm^3", "cm3", "cm**3", "cc", "cu cm"),
+    _u("cubic millimeter", "volume", 1e-6, "cubic millimeters", "cubic millimetre", "cubic millimetres",
+       "mm^3", "mm3", "mm**3", "cu mm"),
+    _u("cubic kilometer", "volume", 1e12, "cubic kilometers", "cubic kilometre", "cubic kilometres",
+       "km^3", "km3", "km**3"),
+    _u("gallon", "volume", GALLON_L, "gallons", "gal", "gals"),
+    _u("quart", "volume", GALLON_L / 4, "quarts", "qt", "qts"),
+    _u("pint", "volume", GALLON_L / 8, "pints", "pt", "pts"),
     _u("cup", "volume", GALLON_L / 16, "cups"),
     _u("fluid ounce", "volume", GALLON_L / 128, "fluid ounces", "fl oz", "fl. oz."),
     _u("tablespoon", "volume", GALLON_L / 256, "tablespoons", "tbsp"),
     _u("teaspoon", "volume", GALLON_L / 768, "teaspoons", "tsp"),
-    _u("cubic inch", "volume", INCH_M**3 * 1000, "cubic inches", "in^3", "in3", "cu in"),
-    _u("cubic foot", "volume", (12 * INCH_M) ** 3 * 1000, "cubic feet", "ft^3", "ft3", "cu ft"),
+    _u("cubic inch", "volume", INCH_M**3 * 1000, "cubic inches", "in^3", "in3", "in**3", "cu in"),
+    _u("cubic foot", "volume", (12 * INCH_M) ** 3 * 1000, "cubic feet", "ft^3", "ft3", "ft**3", "cu ft"),
+    _u("cubic yard", "volume", (36 * INCH_M) ** 3 * 1000, "cubic yards", "yd^3", "yd3", "yd**3", "cu yd"),
     # time
     _u("second", "time", 1.0, "seconds", "sec", "secs", "s"),
-    _u("millisecond", "time", 1e-3, "milliseconds", "ms"),
-    _u("microsecond", "time", 1e-6, "microseconds", "µs", "us"),
+    _u("millisecond", "time", 1e-3, "milliseconds", "ms", "msec"),
+    _u("microsecond", "time", 1e-6, "microseconds", "µs", "μs", "us"),
     _u("nanosecond", "time", 1e-9, "nanoseconds", "ns"),
     _u("minute", "time", 60.0, "minutes", "min", "mins"),
     _u("hour", "time", 3600.0, "hours", "hr", "hrs", "h"),
     _u("day", "time", 86400.0, "days", "d"),
     _u("week", "time", 7 * 86400.0, "weeks", "wk", "wks"),
+    _u("fortnight", "time", 14 * 86400.0, "fortnights"),
     _u("month", "time", YEAR_S / 12, "months", "mo"),
     _u("year", "time", YEAR_S, "years", "yr", "yrs"),
     _u("decade", "time", 10 * YEAR_S, "decades"),
     _u("century", "time", 100 * YEAR_S, "centuries"),
+    _u("millennium", "time", 1000 * YEAR_S, "millennia", "millenniums"),
     # speed
-    _u("meter per second", "speed", 1.0, "meters per second", "metres per second", "m/s", "mps"),
+    _u("meter per second", "speed", 1.0, "meters per second", "metres per second", "m/s", "mps", "m/sec"),
+    _u("kilometer per second", "speed", 1000.0, "kilometers per second", "kilometres per second", "km/s"),
     _u("kilometer per hour", "speed", 1000 / 3600, "kilometers per hour", "kilometres per hour",
        "km/h", "kmh", "kph", "km/hr"),
     _u("mile per hour", "speed", 63360 * INCH_M / 3600, "miles per hour", "mph", "mi/h", "mi/hr"),
-    _u("foot per second", "speed", 12 * INCH_M, "feet per second", "ft/s", "fps"),
+    _u("foot per second", "speed", 12 * INCH_M, "feet per second", "ft/s", "fps", "ft/sec"),
     _u("inch per second", "speed", INCH_M, "inches per second", "in/s", "ips"),
     _u("centimeter per second", "speed", 0.01, "centimeters per second", "cm/s"),
     _u("knot", "speed", 1852 / 3600, "knots", "kn", "kt"),
-    # digital storage (decimal prefixes: 1 kB = 1000 B; "M" and "G" alone mean MB and GB)
+    # digital storage (decimal prefixes: 1 kB = 1000 B; "M" and "G" alone mean MB and GB; KiB etc. are binary;
+    # case matters: "b" is a bit and "B" a byte, "Mb" a megabit and "MB" or "mb" a megabyte)
     _u("bit", "storage", 1 / 8, "bits", "b"),
     _u("byte", "storage", 1.0, "bytes", "B"),
     _u("kilobyte", "storage", 1e3, "kilobytes", "kB", "KB", "kb", "K"),
@@ -100,9 +115,14 @@ UNITS: tuple[Unit, ...] = (
     _u("gigabyte", "storage", 1e9, "gigabytes", "GB", "gb", "G"),
     _u("terabyte", "storage", 1e12, "terabytes", "TB", "tb"),
     _u("petabyte", "storage", 1e15, "petabytes", "PB"),
-    _u("kilobit", "storage", 1e3 / 8, "kilobits", "kbit", "Kbit"),
+    _u("kilobit", "storage", 1e3 / 8, "kilobits", "kbit", "Kbit", "Kb"),
     _u("megabit", "storage", 1e6 / 8, "megabits", "Mbit", "Mb"),
     _u("gigabit", "storage", 1e9 / 8, "gigabits", "Gbit", "Gb"),
+    _u("terabit", "storage", 1e12 / 8, "terabits", "Tbit", "Tb"),
+    _u("kibibyte", "storage", 2.0**10, "kibibytes", "KiB"),
+    _u("mebibyte", "storage", 2.0**20, "mebibytes", "MiB"),
+    _u("gibibyte", "storage", 2.0**30, "gibibytes", "GiB"),
+    _u("tebibyte", "storage", 2.0**40, "tebibytes", "TiB"),
 )
 
 _BY_NAME: dict[str, Unit] = {}
@@ -145,6 +165,10 @@ def base_unit(dimension: str) -> Unit:
 
 _ALIAS_PATTERN = re.compile(
     "|".join(rf"(?<![A-Za-z]){re.escape(a)}(?![A-Za-z])" for a in sorted(_BY_NAME, key=len, reverse=True)))
+# words (not symbols, whose case carries meaning) are also found capitalised: "Minutes in 6 hours?"
+_WORD_PATTERN = re.compile(
+    "|".join(rf"(?<![A-Za-z]){re.escape(a)}(?![A-Za-z])" for a in sorted(_BY_NAME, key=len, reverse=True)
+             if len(a) > 3 and a.islower()), re.IGNORECASE)
 
 
 def units_in(text: str) -> list[Unit]:
@@ -153,9 +177,11 @@ def units_in(text: str) -> list[Unit]:
 
     units_in("How many gram are there per 6 kg?") -> [gram, kilogram]
     """
+    matches = sorted([(m.start(), _BY_NAME[m.group(0)]) for m in _ALIAS_PATTERN.finditer(text)]
+                     + [(m.start(), _BY_NAME[m.group(0).lower()]) for m in _WORD_PATTERN.finditer(text)],
+                     key=lambda match: match[0])
     found = []
-    for match in _ALIAS_PATTERN.finditer(text):
-        unit = _BY_NAME[match.group(0)]
+    for _, unit in matches:
         if unit not in found:
             found.append(unit)
     return found
@@ -207,41 +233,97 @@ def _eval_node(node: ast.AST) -> float:
 
 # ---------------------------------------------------------------- question generation
 
-# How people type conversion questions. {v} is the value, {a} the source unit, {b} the target unit.
-TEMPLATES: tuple[str, ...] = (
-    "How many {b} are there per {v} {a}?",
-    "How many {b} are in {v} {a}?",
-    "How many {b} is {v} {a}?",
-    "Convert {v} {a} to {b}.",
-    "convert {v} {a} to {b}",
-    "Convert {v} {a} into {b}.",
-    "What is {v} {a} in {b}?",
-    "What is the measurement of {v} {a} when converted into {b}?",
-    "How does {v} {a} measure in {b}?",
-    "Can you tell me how many {b} are in {v} {a}?",
-    "Could you convert {v} {a} to {b}?",
-    "Please convert {v} {a} to {b}.",
-    "What is the equivalent of {v} {a} in {b}?",
-    "{v} {a} is how many {b}?",
-    "{v} {a} = ? {b}",
-    "{v} {a} to {b}",
-    "{v} {a} in {b}",
-    "How much is {v} {a} in {b}?",
-    "Express {v} {a} in {b}.",
-    "If I have {v} {a}, how many {b} do I have?",
-    "What do {v} {a} equal in {b}?",
-    "I need to know how many {b} are in {v} {a}.",
-    "Change {v} {a} to {b}.",
-    "What's {v} {a} in {b}?",
-    "how many {b} in {v} {a}",
-    "Turn {v} {a} into {b}, please.",
-    "Give me {v} {a} expressed in {b}.",
-    "What would {v} {a} be in {b}?",
-    "Tell me the number of {b} in {v} {a}.",
-    "Find how many {b} make up {v} {a}.",
-    "{v} {a} equals how many {b}?",
-    "Determine the value of {v} {a} in {b}.",
-)
+# How people type conversion questions, grouped by sentence shape: where the number and the two
+# units stand. {v} is the value, {a} the source unit, {b} the target unit; {q} is "{v} {a}" written
+# together, with or without a space ("6 kg", "6kg").
+SHAPES: dict[str, tuple[str, ...]] = {
+    # the target unit named before the number
+    "how-many": (
+        "How many {b} are there per {q}?",
+        "How many {b} are in {q}?",
+        "How many {b} is {q}?",
+        "Can you tell me how many {b} are in {q}?",
+        "I need to know how many {b} are in {q}.",
+        "how many {b} in {q}",
+        "Tell me the number of {b} in {q}.",
+        "Find how many {b} make up {q}.",
+        "How many {b} would {q} be?",
+    ),
+    # number, source, then target, as an instruction
+    "convert": (
+        "Convert {q} to {b}.",
+        "convert {q} to {b}",
+        "Convert {q} into {b}.",
+        "Could you convert {q} to {b}?",
+        "Please convert {q} to {b}.",
+        "Change {q} to {b}.",
+        "Turn {q} into {b}, please.",
+        "Express {q} in {b}.",
+        "Give me {q} expressed in {b}.",
+        "Determine the value of {q} in {b}.",
+    ),
+    # a question about the quantity
+    "what-is": (
+        "What is {q} in {b}?",
+        "What is the measurement of {q} when converted into {b}?",
+        "How does {q} measure in {b}?",
+        "What is the equivalent of {q} in {b}?",
+        "How much is {q} in {b}?",
+        "What do {q} equal in {b}?",
+        "What's {q} in {b}?",
+        "What would {q} be in {b}?",
+    ),
+    # the quantity first, terse
+    "quantity-first": (
+        "{q} is how many {b}?",
+        "{q} = ? {b}",
+        "{q} to {b}",
+        "{q} in {b}",
+        "{q} equals how many {b}?",
+        "{q} -> {b}",
+        "{q} = how many {b}",
+    ),
+    # the target unit first, then the quantity
+    "target-first": (
+        "In {b}, how much is {q}?",
+        "In {b}, what is {q}?",
+        "Express in {b}: {q}",
+        "{b} in {q}?",
+        "Number of {b} in {q}?",
+        "Give the answer in {b}: how much is {q}?",
+    ),
+    # both units named before the number
+    "units-first": (
+        "{a} to {b}: {v}",
+        "Convert from {a} to {b}: {v}",
+        "From {a} to {b}, what is {v}?",
+        "{a} -> {b}: {v}",
+        "Convert {a} to {b} for a value of {v}.",
+        "Going from {a} to {b}, how much is {v}?",
+    ),
+    # a sentence of context around the quantity
+    "context": (
+        "If I have {q}, how many {b} do I have?",
+        "Something measures {q}. What is that in {b}?",
+        "The value is {q}. Convert it to {b}.",
+        "I have {q}; how much is that in {b}?",
+        "My reading says {q}. How many {b} is that?",
+        "We measured {q}. Please give it in {b}.",
+    ),
+}
+TEMPLATES: tuple[str, ...] = tuple(t for group in SHAPES.values() for t in group)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A generated question and what it was made of (for coverage and reports; never for answering)."""
+    text: str
+    answer: float
+    src: Unit
+    dst: Unit
+    src_form: str
+    dst_form: str
+    shape: str
 
 
 def _format_value(value: float) -> str:
@@ -258,9 +340,20 @@ def _sample_value(rng: random.Random) -> float:
     return float(rng.choice((12, 15, 20, 25, 30, 40, 50, 60, 75, 100, 120, 250, 500, 1000)))
 
 
+def forms(unit: Unit) -> tuple[str, ...]:
+    """Every way the table lets one write a unit: forms(gram) -> ("gram", "grams", "gramme", ..., "g")."""
+    return (unit.name, *unit.aliases)
+
+
 def _unit_text(unit: Unit, rng: random.Random) -> str:
-    """The canonical name most of the time (as the course data writes it), otherwise an alias."""
-    return unit.name if rng.random() < 0.5 else rng.choice(unit.aliases or (unit.name,))
+    """The canonical name a third of the time (as the course data writes it), otherwise any alias."""
+    return unit.name if rng.random() < 1 / 3 else rng.choice(unit.aliases or (unit.name,))
+
+
+def _quantity(value: str, form: str, rng: random.Random) -> str:
+    """The value and its unit; short symbols are sometimes written without a space ("6kg")."""
+    compact = len(form) <= 3 and " " not in form and form[0].isalpha() and rng.random() < 0.3
+    return f"{value}{form}" if compact else f"{value} {form}"
 
 
 def unit_pairs() -> list[tuple[Unit, Unit]]:
@@ -268,55 +361,136 @@ def unit_pairs() -> list[tuple[Unit, Unit]]:
     return [(a, b) for group in dimensions().values() for a in group for b in group if a is not b]
 
 
-def generate_questions(n: int, seed: int, exclude: set[str] = frozenset()) -> list[list]:
-    """n distinct [question, answer] pairs; the first pass walks every unit pair once, in random order."""
+def _coverage_plan(rng: random.Random) -> list[tuple[Unit, str | None, Unit, str | None, str]]:
+    """(src, src form, dst, dst form, shape) jobs that use every form of every unit as source and as
+    target, and every unit in every sentence shape; a None form is drawn at random later."""
+    shapes = list(SHAPES)
+    jobs = []
+    for unit in UNITS:
+        others = [u for u in dimensions()[unit.dimension] if u is not unit]
+        roles = [(form, role) for form in forms(unit) for role in ("src", "dst")]
+        while len(roles) < len(shapes):  # few forms: repeat them until every shape gets one
+            roles.append(roles[len(roles) % (2 * len(forms(unit)))])
+        offset = rng.randrange(len(shapes))
+        for k, (form, role) in enumerate(roles):
+            other = rng.choice(others)
+            shape = shapes[(offset + k) % len(shapes)]
+            jobs.append((unit, form, other, None, shape) if role == "src" else (other, None, unit, form, shape))
+    rng.shuffle(jobs)
+    return jobs
+
+
+def _make_question(src: Unit, src_form: str, dst: Unit, dst_form: str, shape: str,
+                   rng: random.Random) -> Question:
+    value = _sample_value(rng)
+    # The answer check rounds to 3 decimals, so an answer below ~0.05 could never be judged right:
+    # scale such values up by a power of ten (5 um -> 5,000,000 um to km).
+    if convert(value, src.name, dst.name) < 0.05:
+        value = round(value * 10 ** math.ceil(math.log10(0.1 / convert(value, src.name, dst.name))), 6)
+    v = _format_value(value)
+    text = rng.choice(SHAPES[shape]).format(v=v, a=src_form, b=dst_form, q=_quantity(v, src_form, rng))
+    if text[0].islower() and text.split()[0].isalpha() and len(text.split()[0]) > 3 and rng.random() < 0.5:
+        text = text[0].upper() + text[1:]  # "Grams to kg: 5", as a sentence starts; never a symbol ("m" vs "M")
+    return Question(text, convert(value, src.name, dst.name), src, dst, src_form, dst_form, shape)
+
+
+def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()) -> list[Question]:
+    """n distinct questions. The first ones follow a coverage plan (every form of every unit, as source
+    and as target; every unit in every shape); the rest draw unit pairs, forms and shapes at random."""
     rng = random.Random(seed)
+    plan = _coverage_plan(rng)
     pairs = unit_pairs()
-    order = rng.sample(pairs, len(pairs))
     seen, out = set(exclude), []
     attempts = 0
     while len(out) < n:
         attempts += 1
         if attempts > 100 * n + 10000:
             raise RuntimeError(f"could not make {n} distinct questions; try a smaller size")
-        src, dst = order[len(out) % len(order)] if len(out) < len(order) else rng.choice(pairs)
-        value = _sample_value(rng)
-        # The answer check rounds to 3 decimals, so an answer below ~0.05 could never be
-        # judged right: scale such values up by a power of ten (5 um -> 5,000,000 um to km).
-        if convert(value, src.name, dst.name) < 0.05:
-            value = round(value * 10 ** math.ceil(math.log10(0.1 / convert(value, src.name, dst.name))), 6)
-        question = rng.choice(TEMPLATES).format(v=_format_value(value), a=_unit_text(src, rng), b=_unit_text(dst, rng))
-        if question in seen:
+        if len(out) < len(plan):
+            src, src_form, dst, dst_form, shape = plan[len(out)]
+        else:
+            (src, dst), src_form, dst_form, shape = rng.choice(pairs), None, None, rng.choice(list(SHAPES))
+        question = _make_question(src, src_form or _unit_text(src, rng), dst, dst_form or _unit_text(dst, rng),
+                                  shape, rng)
+        if question.text in seen:
             continue
-        seen.add(question)
-        out.append([question, convert(value, src.name, dst.name)])
+        seen.add(question.text)
+        out.append(question)
     return out
 
 
-def generate(train_size: int = 1000, valid_size: int = 1000, seed: int = 0, out_dir: str = "data") -> None:
+def generate_questions(n: int, seed: int, exclude: set[str] = frozenset()) -> list[list]:
+    """n distinct [question, answer] pairs, as the data files hold them."""
+    return [[q.text, q.answer] for q in generate_question_records(n, seed, exclude)]
+
+
+def split_records(train_size: int = 2000, valid_size: int = 1000, seed: int = 0) -> tuple[list[Question], list[Question]]:
+    """(train, valid) as `generate` writes them: valid first with seed + 1, then train without valid's questions."""
+    valid = generate_question_records(valid_size, seed=seed + 1)
+    train = generate_question_records(train_size, seed=seed, exclude={q.text for q in valid})
+    return train, valid
+
+
+def _write_json(path: Path, rows) -> None:
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(rows, indent=1) + "\n")
+    tmp.replace(path)
+
+
+def generate(train_size: int = 2000, valid_size: int = 1000, seed: int = 0, out_dir: str = "data") -> None:
     """Write data/train.json and data/valid.json: disjoint, deterministic for a seed."""
-    valid = generate_questions(valid_size, seed=seed + 1)
-    train = generate_questions(train_size, seed=seed, exclude={q for q, _ in valid})
+    train, valid = split_records(train_size, valid_size, seed)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    for name, rows in (("train", train), ("valid", valid)):
+    for name, records in (("train", train), ("valid", valid)):
         path = Path(out_dir) / f"{name}.json"
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(rows, indent=1) + "\n")
-        tmp.replace(path)
-        print(f"wrote {len(rows)} questions to {path}")
+        _write_json(path, [[q.text, q.answer] for q in records])
+        print(f"wrote {len(records)} questions to {path}")
+
+
+def coverage_gaps(records: list[Question]) -> tuple[dict, dict, list[str]]:
+    """Counts of (unit, form) and (unit, shape) in these questions, and one line per gap (a count of 0)."""
+    forms_used = {(u.name, f): 0 for u in UNITS for f in forms(u)}
+    shapes_used = {(u.name, s): 0 for u in UNITS for s in SHAPES}
+    for q in records:
+        for unit, form in ((q.src, q.src_form), (q.dst, q.dst_form)):
+            forms_used[unit.name, form] += 1
+            shapes_used[unit.name, q.shape] += 1
+    gaps = [f"form {form!r} of {unit} is never used" for (unit, form), n in forms_used.items() if n == 0]
+    gaps += [f"{unit} never appears in a {shape!r} question" for (unit, shape), n in shapes_used.items() if n == 0]
+    return forms_used, shapes_used, gaps
+
+
+def coverage(train_size: int = 2000, valid_size: int = 1000, seed: int = 0, data_dir: str = "data") -> None:
+    """Report how often train.json uses each form of each unit and each unit in each sentence shape;
+    exit 1 when any form or (unit, shape) is never used, or when train.json is not this generator's output."""
+    train, _ = split_records(train_size, valid_size, seed)
+    path = Path(data_dir) / "train.json"
+    if json.loads(path.read_text()) != [[q.text, q.answer] for q in train]:
+        raise SystemExit(f"{path} is not what `generate --train_size {train_size} --valid_size {valid_size} "
+                         f"--seed {seed}` writes; regenerate it or pass the sizes it was made with")
+    forms_used, shapes_used, gaps = coverage_gaps(train)
+    print(f"{path}: {len(train)} questions, {len(UNITS)} units, {len(forms_used)} forms, {len(SHAPES)} shapes")
+    print("unit: form count ... | " + " ".join(SHAPES))
+    for unit in UNITS:
+        form_counts = ", ".join(f"{f} {forms_used[unit.name, f]}" for f in forms(unit))
+        shape_counts = " ".join(str(shapes_used[unit.name, s]) for s in SHAPES)
+        print(f"{unit.name}: {form_counts} | {shape_counts}")
+    for gap in gaps:
+        print(f"gap: {gap}")
+    if gaps:
+        raise SystemExit(f"{len(gaps)} coverage gaps in {path}")
+    print("every form of every unit is used, and every unit appears in every shape")
 
 
 def questions(output_json: str, n: int = 2000, seed: int = 7, exclude: str = "data/valid.json") -> None:
     """Write n more [question, answer] pairs (e.g. for datagen), none of them in the `exclude` file."""
     excluded = {row[0] for row in json.loads(Path(exclude).read_text())} if exclude else set()
     path = Path(output_json)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(generate_questions(n, seed=seed, exclude=excluded), indent=1) + "\n")
-    tmp.replace(path)
+    _write_json(path, generate_questions(n, seed=seed, exclude=excluded))
     print(f"wrote {n} questions to {path}")
 
 
 if __name__ == "__main__":
     import fire
 
-    fire.Fire({"generate": generate, "questions": questions})
+    fire.Fire({"generate": generate, "questions": questions, "coverage": coverage})

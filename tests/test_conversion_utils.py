@@ -13,19 +13,22 @@ UREG.define("homework_month = homework_year / 12")
 # How pint writes each of our units; every unit in the table must appear here.
 PINT = {
     "meter": "m", "kilometer": "km", "centimeter": "cm", "millimeter": "mm", "micrometer": "um", "nanometer": "nm",
-    "inch": "inch", "foot": "foot", "yard": "yard", "mile": "mile", "nautical mile": "nautical_mile",
-    "kilogram": "kg", "gram": "g", "milligram": "mg", "microgram": "ug", "metric ton": "metric_ton",
+    "decimeter": "dm", "inch": "inch", "foot": "foot", "yard": "yard", "mile": "mile", "nautical mile": "nautical_mile",
+    "kilogram": "kg", "gram": "g", "milligram": "mg", "microgram": "ug", "metric ton": "metric_ton", "carat": "carat",
     "pound": "lb", "ounce": "oz", "stone": "stone",
-    "liter": "L", "milliliter": "mL", "cubic meter": "m**3", "cubic centimeter": "cm**3", "gallon": "gallon",
+    "liter": "L", "milliliter": "mL", "centiliter": "cL", "deciliter": "dL", "cubic meter": "m**3",
+    "cubic centimeter": "cm**3", "cubic millimeter": "mm**3", "cubic kilometer": "km**3", "gallon": "gallon",
     "quart": "quart", "pint": "pint", "cup": "cup", "fluid ounce": "fluid_ounce", "tablespoon": "tablespoon",
-    "teaspoon": "teaspoon", "cubic inch": "inch**3", "cubic foot": "foot**3",
+    "teaspoon": "teaspoon", "cubic inch": "inch**3", "cubic foot": "foot**3", "cubic yard": "yard**3",
     "second": "s", "millisecond": "ms", "microsecond": "us", "nanosecond": "ns", "minute": "minute",
-    "hour": "hour", "day": "day", "week": "week", "month": "homework_month", "year": "homework_year",
+    "hour": "hour", "day": "day", "week": "week", "fortnight": "fortnight", "month": "homework_month", "year": "homework_year",
     "decade": "10 * homework_year", "century": "100 * homework_year",
+    "millennium": "1000 * homework_year", "kilometer per second": "km/s",
     "meter per second": "m/s", "kilometer per hour": "km/hour", "mile per hour": "mile/hour",
     "foot per second": "foot/s", "inch per second": "inch/s", "centimeter per second": "cm/s", "knot": "knot",
     "bit": "bit", "byte": "byte", "kilobyte": "kB", "megabyte": "MB", "gigabyte": "GB", "terabyte": "TB",
     "petabyte": "PB", "kilobit": "kbit", "megabit": "Mbit", "gigabit": "Gbit",
+    "terabit": "Tbit", "kibibyte": "KiB", "mebibyte": "MiB", "gibibyte": "GiB", "tebibyte": "TiB",
 }
 
 
@@ -47,6 +50,16 @@ def test_conventions():
     assert cu.convert(1, "year", "day") == pytest.approx(365.2422)
     assert cu.convert(1, "ton", "kg") == 1000 and cu.convert(1, "tonne", "kg") == 1000
     assert cu.convert(1, "gallon", "pint") == pytest.approx(8)
+    assert cu.convert(1, "KiB", "B") == 1024 and cu.convert(1, "MiB", "KiB") == 1024
+
+
+@pytest.mark.parametrize("alias,name", [("m", "meter"), ("M", "megabyte"), ("g", "gram"), ("G", "gigabyte"),
+                                        ("b", "bit"), ("B", "byte"), ("Mb", "megabit"), ("MB", "megabyte"),
+                                        ("mb", "megabyte"), ("Kb", "kilobit"), ("KB", "kilobyte"), ("K", "kilobyte"),
+                                        ("h", "hour"), ("mm^3", "cubic millimeter"), ("mm**3", "cubic millimeter"),
+                                        ("mm3", "cubic millimeter"), ("μs", "microsecond"), ("µs", "microsecond")])
+def test_case_sensitive_symbols_name_the_right_unit(alias, name):
+    assert cu.lookup(alias).name == name
 
 
 @pytest.mark.parametrize("alias", ["m/s", "km/h", "kmh", "mph", "mi/h", "in/s", "ft/s", "cm^3", "cm**3", "cc",
@@ -99,6 +112,17 @@ def test_generation_is_deterministic_disjoint_and_covers_every_pair():
     assert all(a >= 0.05 for _, a in train), "answers that round to 0 could never be judged right"
 
 
+def test_train_json_uses_every_form_of_every_unit_in_every_shape(capsys):
+    cu.coverage()  # raises SystemExit on a gap or when train.json is not the generator's output
+    assert "every form of every unit is used" in capsys.readouterr().out
+
+
+def test_coverage_names_each_gap():
+    train, _ = cu.split_records(200, 10)
+    *_, gaps = cu.coverage_gaps(train)
+    assert gaps and all(" is never used" in g or " never appears in a " in g for g in gaps)
+
+
 def test_committed_data_matches_the_generator():
     import json
     from pathlib import Path
@@ -108,6 +132,8 @@ def test_committed_data_matches_the_generator():
     train = json.loads((data / "train.json").read_text())
     assert valid == [list(r) for r in cu.generate_questions(1000, seed=1)]
     assert not {q for q, _ in train} & {q for q, _ in valid}
+    robust = json.loads((data / "robust.json").read_text())
+    assert len(robust) >= 200 and not {q for q, _ in robust} & {q for q, _ in train + valid}
 
 
 @pytest.mark.parametrize("text,names", [
@@ -125,3 +151,13 @@ def test_base_units_have_factor_one():
     assert {d: cu.base_unit(d).name for d in cu.dimensions()} == {
         "length": "meter", "mass": "kilogram", "volume": "liter", "time": "second",
         "speed": "meter per second", "storage": "byte"}
+
+
+def test_robust_json_is_the_hand_written_rows_with_table_answers():
+    import json
+    from pathlib import Path
+
+    from benchmarks.robust_questions import build
+
+    path = Path(__file__).resolve().parent.parent / "data" / "robust.json"
+    assert json.loads(path.read_text()) == build()
