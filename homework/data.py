@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-SPLITS = ("train", "valid", "rft")
+SPLITS = ("train", "valid", "robust", "rft")
 
 
 class DataError(ValueError):
