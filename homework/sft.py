@@ -20,6 +20,9 @@ logger = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SFT_DIR = PACKAGE_DIR / "sft_model"
+# Factors are written with 4 significant digits: the answer check allows 5%, and each digit dropped
+# is a token fewer to train and to generate (3.155693e+08 -> 3.156e+08).
+FACTOR_FORMAT = ".4g"
 _FIRST_NUMBER = re.compile(r"(?<![\w^*.])(?:\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?|\.\d+)")
 
 
@@ -34,12 +37,12 @@ def answer_expression(question: str, answer: float) -> str:
     match = _FIRST_NUMBER.search(question)
     value = float(match.group(0).replace(",", "")) if match else 0.0
     if value == 0 or not math.isfinite(value):
-        return f"{answer:.7g}"
+        return f"{answer:{FACTOR_FORMAT}}"
     written = match.group(0)  # verbatim, commas and all: copying "7,000,000" is easier than counting zeros
     for src, dst in permutations(units_in(question), 2):
         if src.dimension == dst.dimension and math.isclose(value * src.factor / dst.factor, answer, rel_tol=1e-6):
-            return f"{written} * {src.factor:.7g} / {dst.factor:.7g}"
-    return f"{written} * {answer / value:.7g}"
+            return f"{written} * {src.factor:{FACTOR_FORMAT}} / {dst.factor:{FACTOR_FORMAT}}"
+    return f"{written} * {answer / value:{FACTOR_FORMAT}}"
 
 
 PROMPT = "Question: {question}\nAnswer:"
@@ -76,14 +79,15 @@ def load(adapter_dir: str | Path = SFT_DIR) -> SFTModel:
 def train_model(output_dir: str = str(SFT_DIR), dataset: str = "train", max_examples: int | None = None,
                 base: str | None = None, epochs: float = 6, learning_rate: float = 1e-3, batch_size: int = 32,
                 rank: int = 16, alpha: int | None = None, seed: int = 0, resume: bool = False,
-                bf16: bool | None = None, gradient_checkpointing: bool = False, run_dir: str = "runs/sft"):
+                bf16: bool | None = None, gradient_checkpointing: bool = False, group_by_length: bool = True,
+                run_dir: str = "runs/sft"):
     """Train the SFT adapter on [question, answer] pairs (a split name or a JSON path)."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     rows = Dataset(dataset).data[:max_examples]
     pairs = [format_example(q, a) for q, a, *_ in rows]
     train_adapter(pairs, Path(output_dir), Path(run_dir), base=base, epochs=epochs, learning_rate=learning_rate,
                   batch_size=batch_size, rank=rank, alpha=alpha, seed=seed, resume=resume, bf16=bf16,
-                  gradient_checkpointing=gradient_checkpointing)
+                  gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length)
 
 
 def test_model(dataset: str = "valid", max_question: int | None = 100, adapter_dir: str = str(SFT_DIR)):

@@ -16,13 +16,13 @@ from homework.data import DataError
     ("What is 0.5 h in min?", 30.0, "0.5 * 3600 / 60"),
     ("How many bits in 2 bytes?", 16.0, "2 * 1 / 0.125"),
     ("Convert 6 foo to bar", 12.0, "6 * 2"),  # units we do not know: value times factor
-    ("How many g in 6 kg?", 7.0, "6 * 1.166667"),  # the units' factors disagree with the answer: trust the answer
+    ("How many g in 6 kg?", 7.0, "6 * 1.167"),  # the units' factors disagree with the answer: trust the answer
     ("no number here", 3.5, "3.5"),
 ])
 def test_answer_expression_goes_through_the_base_unit_when_it_can(question, answer, expected):
     expression = sft.answer_expression(question, answer)
     assert expression == expected
-    assert parse_answer(f"<answer>{expression}</answer>") == pytest.approx(answer, rel=1e-6)
+    assert parse_answer(f"<answer>{expression}</answer>") == pytest.approx(answer, rel=1e-3)  # 4 digits
 
 
 def test_tokenize_masks_the_question_and_learns_answer_and_eos(tokenizer):
@@ -121,3 +121,21 @@ def test_rft_rows_must_end_with_an_answer(tmp_path):
 def test_rft_pairs_train_on_the_reasoning():
     pairs = rft.rft_pairs([["How many g in 6 kg?", 6000.0, "1 kg = 1000 g. <answer>6 * 1000</answer>"]])
     assert pairs == [(sft.format_prompt("How many g in 6 kg?"), " 1 kg = 1000 g. <answer>6 * 1000</answer>")]
+
+
+@pytest.mark.parametrize("question,answer,expected", [
+    ("How many seconds are in 2 years?", 2 * 31556926.08, "2 * 3.156e+07 / 1"),
+    ("Convert 3 gallons to liters.", 3 * 3.785411784, "3 * 3.785 / 1"),
+    ("Minutes in 6 hours?", 360.0, "6 * 3600 / 60"),  # a capitalised unit word is still found
+])
+def test_factors_have_four_significant_digits_and_stay_within_the_answer_check(question, answer, expected):
+    from homework.data import is_answer_valid
+
+    expression = sft.answer_expression(question, answer)
+    assert expression == expected and is_answer_valid(parse_answer(f"<answer>{expression}</answer>"), answer)
+
+
+def test_padding_share_counts_the_padded_tokens_of_each_batch():
+    assert lora.padding_share([2, 4], 2, group_by_length=False) == pytest.approx(0.25)
+    lengths = [5, 50] * 32
+    assert lora.padding_share(lengths, 8, group_by_length=True) < lora.padding_share(lengths, 8, group_by_length=False)
