@@ -220,19 +220,24 @@ class BaseLLM:
 
     def answer(self, *questions: str) -> list[float]:
         """Numeric answers, NaN where the model gave none."""
+        return [value for _, value in self.answer_with_completions(*questions)]
+
+    def answer_with_completions(self, *questions: str) -> list[tuple[str, float]]:
+        """(completion, numeric answer) per question: what answer() returns, with the text it read."""
         generations = self.batched_generate([self.format_prompt(q) for q in questions])
-        return [self.parse_answer(g) for g in generations]
+        return [(g, self.parse_answer(g)) for g in generations]
 
 
 def load() -> BaseLLM:
     return BaseLLM()
 
 
-def test_model(checkpoint: str | None = None, dataset: str = "valid", max_question: int = 100):
+def test_model(checkpoint: str | None = None, dataset: str = "valid", max_question: int = 100,
+               save_samples: str | None = None):
     """Benchmark the base model with its plain prompt."""
     from .data import run_benchmark_cli
 
-    run_benchmark_cli("base", lambda: BaseLLM(checkpoint), dataset, max_question)
+    run_benchmark_cli("base", lambda: BaseLLM(checkpoint), dataset, max_question, save_samples)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import operator
 import random
 import re
 from dataclasses import dataclass
+from itertools import permutations
 from pathlib import Path
 
 YEAR_S = 365.2422 * 86400
@@ -185,6 +186,27 @@ def units_in(text: str) -> list[Unit]:
         if unit not in found:
             found.append(unit)
     return found
+
+
+_FIRST_NUMBER = re.compile(r"(?<![\w^*.])(?:\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?|\.\d+)")
+
+
+def first_number_text(question: str) -> str | None:
+    """The first number a question writes, as written; not a unit's exponent: "Convert 2,500 m3" -> "2,500"."""
+    match = _FIRST_NUMBER.search(question)
+    return match.group(0) if match else None
+
+
+def units_behind(question: str, value: float, answer: float) -> tuple[Unit, Unit] | None:
+    """The (source, target) units named in a question that turn value into answer, or None.
+
+    For training targets and reports only, never for answering:
+    units_behind("How many g in 6 kg?", 6, 6000.0) -> (kilogram, gram)
+    """
+    for src, dst in permutations(units_in(question), 2):
+        if src.dimension == dst.dimension and math.isclose(value * src.factor / dst.factor, answer, rel_tol=1e-6):
+            return src, dst
+    return None
 
 
 # ---------------------------------------------------------------- safe arithmetic

@@ -101,9 +101,12 @@ def load(prompt: str = "expression", checkpoint: str | None = None) -> CoTModel:
 
 
 def test_model(dataset: str = "valid", max_question: int | None = 100, prompt: str = "expression",
-               checkpoint: str | None = None):
-    """Benchmark the CoT prompt (--prompt: one of PROMPTS, e.g. expression, lookup)."""
-    run_benchmark_cli("cot", lambda: load(prompt, checkpoint), dataset, max_question)
+               checkpoint: str | None = None, save_samples: str | None = None):
+    """Benchmark the CoT prompt (--prompt: one of PROMPTS, e.g. expression, lookup).
+
+    --save_samples PATH writes one JSON line per question (completion, parsed value, correct or not).
+    """
+    run_benchmark_cli("cot", lambda: load(prompt, checkpoint), dataset, max_question, save_samples)
 
 
 if __name__ == "__main__":

@@ -73,9 +73,12 @@ class BenchmarkResult:
     samples: list[dict] = field(default_factory=list)
 
     @classmethod
-    def from_answers(cls, answers: list[float], rows: list[list]) -> "BenchmarkResult":
+    def from_answers(cls, answers: list[float], rows: list[list], completions: list[str] | None = None
+                     ) -> "BenchmarkResult":
         samples = [{"question": r[0], "answer": a, "correct_answer": r[1], "is_correct": is_answer_valid(a, r[1])}
                    for a, r in zip(answers, rows)]
+        for sample, completion in zip(samples, completions or []):
+            sample["completion"] = completion
         n = max(len(samples), 1)
         return cls(accuracy=sum(s["is_correct"] for s in samples) / n,
                    answer_rate=sum(not math.isnan(s["answer"]) for s in samples) / n,
@@ -85,11 +88,39 @@ class BenchmarkResult:
 def benchmark(model, dataset: Dataset, max_question: int | None = None) -> BenchmarkResult:
     """Answer the first max_question questions in one batched call and score them."""
     rows = dataset.data[:max_question] if max_question else dataset.data
-    answers = model.answer(*[row[0] for row in rows])
-    return BenchmarkResult.from_answers(answers, rows)
+    questions = [row[0] for row in rows]
+    if hasattr(model, "answer_with_completions"):  # keep the text too, for saved samples
+        completions, answers = zip(*model.answer_with_completions(*questions)) if questions else ((), ())
+        return BenchmarkResult.from_answers(list(answers), rows, list(completions))
+    return BenchmarkResult.from_answers(model.answer(*questions), rows)
 
 
-def run_benchmark_cli(model_name: str, build_model, dataset: str = "valid", max_question: int | None = 100) -> dict:
+def sample_record(sample: dict) -> dict:
+    """One line of a samples file: the sample, plus the units and dimension the question is about
+    (from the unit table, for reports only; None where the table cannot tell)."""
+    from .conversion_utils import first_number_text, units_behind
+
+    written = first_number_text(sample["question"])
+    value = float(written.replace(",", "")) if written else math.nan
+    units = units_behind(sample["question"], value, sample["correct_answer"]) if math.isfinite(value) else None
+    answer = sample["answer"]
+    return {"question": sample["question"], "correct_answer": sample["correct_answer"],
+            "completion": sample.get("completion"), "answer": None if math.isnan(answer) else answer,
+            "is_correct": sample["is_correct"], "from_unit": units[0].name if units else None,
+            "to_unit": units[1].name if units else None, "dimension": units[0].dimension if units else None}
+
+
+def save_samples(result: BenchmarkResult, path: str | Path) -> None:
+    """Write one JSON line per question, atomically."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text("".join(json.dumps(sample_record(s)) + "\n" for s in result.samples))
+    tmp.replace(target)
+
+
+def run_benchmark_cli(model_name: str, build_model, dataset: str = "valid", max_question: int | None = 100,
+                      save_samples_to: str | None = None) -> dict:
     """The `test` command every model module shares: progress on stderr, one JSON line last on stdout."""
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
@@ -102,5 +133,8 @@ def run_benchmark_cli(model_name: str, build_model, dataset: str = "valid", max_
     summary = {"model": model_name, "base": model.base_name, "accuracy": round(result.accuracy, 4),
                "answer_rate": round(result.answer_rate, 4), "n": len(result.samples),
                "seconds": round(time.time() - start, 1)}
+    if save_samples_to:
+        save_samples(result, save_samples_to)
+        logging.info("wrote %d samples to %s", len(result.samples), save_samples_to)
     print(json.dumps(summary), flush=True)
     return summary

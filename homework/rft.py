@@ -60,9 +60,13 @@ def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_d
                   init_adapter=init_adapter or None)
 
 
-def test_model(dataset: str = "valid", max_question: int | None = 100, adapter_dir: str = str(RFT_DIR)):
-    """Benchmark the RFT adapter; the last stdout line is the JSON summary."""
-    run_benchmark_cli("rft", lambda: load(adapter_dir), dataset, max_question)
+def test_model(dataset: str = "valid", max_question: int | None = 100, adapter_dir: str = str(RFT_DIR),
+               save_samples: str | None = None):
+    """Benchmark the RFT adapter; the last stdout line is the JSON summary.
+
+    --save_samples PATH writes one JSON line per question (completion, parsed value, correct or not).
+    """
+    run_benchmark_cli("rft", lambda: load(adapter_dir), dataset, max_question, save_samples)
 
 
 if __name__ == "__main__":

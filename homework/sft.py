@@ -7,12 +7,10 @@ copies the number as written, and never has to multiply in its head.
 
 import logging
 import math
-import re
-from itertools import permutations
 from pathlib import Path
 
 from .base_llm import BaseLLM
-from .conversion_utils import units_in
+from .conversion_utils import first_number_text, units_behind
 from .data import Dataset, run_benchmark_cli
 from .lora import load_adapter_model, train_adapter
 
@@ -23,7 +21,6 @@ SFT_DIR = PACKAGE_DIR / "sft_model"
 # Factors are written with 4 significant digits: the answer check allows 5%, and each digit dropped
 # is a token fewer to train and to generate (3.155693e+08 -> 3.156e+08).
 FACTOR_FORMAT = ".4g"
-_FIRST_NUMBER = re.compile(r"(?<![\w^*.])(?:\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?|\.\d+)")
 
 
 def answer_expression(question: str, answer: float) -> str:
@@ -34,14 +31,14 @@ def answer_expression(question: str, answer: float) -> str:
     unit rather than one per pair. Otherwise value times factor: ("6 foo in bar?", 12.0) -> "6 * 2".
     The number is copied as the question writes it; parse_answer drops thousands separators.
     """
-    match = _FIRST_NUMBER.search(question)
-    value = float(match.group(0).replace(",", "")) if match else 0.0
+    written = first_number_text(question)  # verbatim, commas and all: easier to copy than to count zeros
+    value = float(written.replace(",", "")) if written else 0.0
     if value == 0 or not math.isfinite(value):
         return f"{answer:{FACTOR_FORMAT}}"
-    written = match.group(0)  # verbatim, commas and all: copying "7,000,000" is easier than counting zeros
-    for src, dst in permutations(units_in(question), 2):
-        if src.dimension == dst.dimension and math.isclose(value * src.factor / dst.factor, answer, rel_tol=1e-6):
-            return f"{written} * {src.factor:{FACTOR_FORMAT}} / {dst.factor:{FACTOR_FORMAT}}"
+    units = units_behind(question, value, answer)
+    if units:
+        src, dst = units
+        return f"{written} * {src.factor:{FACTOR_FORMAT}} / {dst.factor:{FACTOR_FORMAT}}"
     return f"{written} * {answer / value:{FACTOR_FORMAT}}"
 
 
@@ -90,9 +87,13 @@ def train_model(output_dir: str = str(SFT_DIR), dataset: str = "train", max_exam
                   gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length)
 
 
-def test_model(dataset: str = "valid", max_question: int | None = 100, adapter_dir: str = str(SFT_DIR)):
-    """Benchmark the SFT adapter; the last stdout line is the JSON summary."""
-    run_benchmark_cli("sft", lambda: load(adapter_dir), dataset, max_question)
+def test_model(dataset: str = "valid", max_question: int | None = 100, adapter_dir: str = str(SFT_DIR),
+               save_samples: str | None = None):
+    """Benchmark the SFT adapter; the last stdout line is the JSON summary.
+
+    --save_samples PATH writes one JSON line per question (completion, parsed value, correct or not).
+    """
+    run_benchmark_cli("sft", lambda: load(adapter_dir), dataset, max_question, save_samples)
 
 
 if __name__ == "__main__":

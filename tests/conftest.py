@@ -30,3 +30,15 @@ def tiny_model_dir(tmp_path_factory, tokenizer):
 @pytest.fixture(scope="session")
 def tiny_llm(tiny_model_dir):
     return BaseLLM(str(tiny_model_dir), device="cpu", dtype=torch.float32, batch_size=4)
+
+
+@pytest.fixture(scope="session")
+def trained_adapter(tiny_model_dir, tmp_path_factory):
+    """A LoRA adapter trained for a few steps on the tiny model: real files, meaningless answers."""
+    from homework import lora, sft
+
+    out = tmp_path_factory.mktemp("adapter")
+    pairs = [sft.format_example(f"How many gram are there per {i} kg?", i * 1000.0) for i in range(1, 9)]
+    lora.train_adapter(pairs, out, out.parent / "run", base=str(tiny_model_dir), epochs=2, batch_size=4, rank=4,
+                       learning_rate=1e-2, bf16=False)
+    return out

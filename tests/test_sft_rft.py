@@ -42,15 +42,6 @@ def test_lora_config_targets_all_linear_layers():
     assert config.target_modules in ("all-linear", {"all-linear"})
 
 
-@pytest.fixture(scope="module")
-def trained_adapter(tiny_model_dir, tmp_path_factory):
-    out = tmp_path_factory.mktemp("adapter")
-    pairs = [sft.format_example(f"How many gram are there per {i} kg?", i * 1000.0) for i in range(1, 9)]
-    lora.train_adapter(pairs, out, out.parent / "run", base=str(tiny_model_dir), epochs=2, batch_size=4, rank=4,
-                      learning_rate=1e-2, bf16=False)
-    return out
-
-
 def test_training_writes_adapter_files_only_and_records_the_base(trained_adapter, tiny_model_dir):
     assert sorted(p.name for p in trained_adapter.iterdir()) == sorted(lora.ADAPTER_FILES)
     config = json.loads((trained_adapter / "adapter_config.json").read_text())

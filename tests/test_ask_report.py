@@ -1,0 +1,86 @@
+"""The user tools: ask, saved samples and the report."""
+
+import io
+import json
+import math
+
+import pytest
+
+from homework import ask, data, report
+
+
+def test_ask_prints_the_completion_then_the_number(trained_adapter, capsys):
+    assert ask.main(["How many g in 6 kg?", "--model", "sft", "--adapter_dir", str(trained_adapter)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) >= 1
+    last = lines[-1]
+    assert last == "nan" or math.isfinite(float(last))  # a random tiny model may write no answer
+
+
+def test_ask_answers_several_questions_and_stdin_in_one_call(trained_adapter, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("2 h in min\n\n3 m in cm\n"))
+    assert ask.main(["How many g in 6 kg?", "-", "--model", "rft", "--adapter_dir", str(trained_adapter)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    values = json.loads(lines[-1])
+    assert len(values) == 3 and all(v is None or isinstance(v, float) for v in values)
+    assert [line.split("\t")[0] for line in lines[:-1] if "\t" in line][:3] == [
+        "How many g in 6 kg?", "2 h in min", "3 m in cm"]
+
+
+def test_ask_with_a_folder_without_adapter_says_so_and_exits_2(tmp_path, capsys):
+    assert ask.main(["How many g in 6 kg?", "--model", "sft", "--adapter_dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"ask: --adapter_dir {tmp_path}: no trained adapter there (adapter_config.json is missing)"
+
+
+class FakeModel:
+    base_name = "fake"
+
+    def answer_with_completions(self, *questions):
+        return [("<answer>6 * 1000</answer>", 6000.0) if "kg" in q else ("no idea", math.nan) for q in questions]
+
+
+def test_saved_samples_hold_completion_value_verdict_and_units(tmp_path, capsys):
+    rows = [["How many g in 6 kg?", 6000.0], ["Convert 2 h to min", 120.0]]
+    dataset = tmp_path / "d.json"
+    dataset.write_text(json.dumps(rows))
+    samples = tmp_path / "s.jsonl"
+    data.run_benchmark_cli("sft", FakeModel, str(dataset), None, str(samples))
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["accuracy"] == 0.5
+    first, second = [json.loads(line) for line in samples.read_text().splitlines()]
+    assert first == {"question": "How many g in 6 kg?", "correct_answer": 6000.0,
+                     "completion": "<answer>6 * 1000</answer>", "answer": 6000.0, "is_correct": True,
+                     "from_unit": "kilogram", "to_unit": "gram", "dimension": "mass"}
+    assert second["answer"] is None and second["is_correct"] is False and second["dimension"] == "time"
+
+
+def write_samples(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def test_report_writes_markdown_and_a_png_chart(tmp_path, capsys):
+    base = {"question": "q", "correct_answer": 1.0, "completion": "<answer>2</answer>", "answer": 2.0}
+    sft = write_samples(tmp_path / "sft.jsonl", [
+        {**base, "is_correct": True, "from_unit": "kilogram", "to_unit": "gram", "dimension": "mass"},
+        {**base, "is_correct": False, "from_unit": "hour", "to_unit": "minute", "dimension": "time"}])
+    rft = write_samples(tmp_path / "rft.jsonl", [
+        {**base, "is_correct": True, "from_unit": "hour", "to_unit": "minute", "dimension": "time"}])
+    state = tmp_path / "trainer_state.json"
+    state.write_text(json.dumps({"log_history": [{"step": 5, "loss": 2.0}, {"step": 10, "loss": 1.0}]}))
+    assert report.main([str(sft), str(rft), "--out", str(tmp_path / "out"), "--trainer_state", str(state)]) == 0
+    files = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    text = (tmp_path / "out" / "report.md").read_text()
+    assert "## sft" in text and "## rft" in text and "accuracy 0.500" in text and "| time | 0.000 | 1 |" in text
+    assert "1x `<answer>2</answer>`" in text
+    for key in ("chart", "loss"):
+        png = open(files[key], "rb").read()
+        assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+
+
+def test_report_names_a_malformed_samples_line(tmp_path, capsys):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "q"}\n')
+    assert report.main([str(bad)]) == 2
+    assert capsys.readouterr().err.strip() == (f"report: {bad}: line 1 lacks correct_answer, completion, answer, "
+                                               "is_correct; expected a samples line")
