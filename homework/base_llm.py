@@ -9,11 +9,12 @@ from pathlib import Path
 
 import torch
 from tqdm import tqdm
-from transformers import AutoModelForCausalLM, AutoTokenizer
+from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessorList
 
 from . import checkpoints
 from .attention import GROUPED_SDPA
 from .conversion_utils import safe_eval
+from .sampling import SeededGumbelSampling, sequence_seeds
 from .prefix_cache import MIN_PREFIX_TOKENS, PrefixCache, batch_after_prefix, shared_prefix_length
 
 logger = logging.getLogger(__name__)
@@ -149,14 +150,18 @@ class BaseLLM:
 
     @torch.inference_mode()
     def batched_generate(self, prompts: list[str], num_return_sequences: int | None = None,
-                         temperature: float = 0, max_new_tokens: int = 60, progress: bool | None = None):
+                         temperature: float = 0, max_new_tokens: int = 60, progress: bool | None = None,
+                         seeds: list[int] | None = None):
         """Complete each prompt: a flat list when num_return_sequences is None, else one list per prompt.
 
         Greedy at temperature 0, sampling otherwise. Prompts are sorted by length so that a micro-batch
         carries little padding, a sequence stops once it has closed </answer> or emitted EOS, and a
-        prefix that all prompts share (CoT's instructions and examples) is computed once.
+        prefix that all prompts share (CoT's instructions and examples) is computed once. With seeds
+        (one per prompt), each prompt's samples depend on its seed alone, not on its batch.
         """
         n = num_return_sequences or 1
+        if seeds is not None and (len(seeds) != len(prompts) or temperature <= 0):
+            raise ValueError("seeds: give one per prompt, and sample (temperature > 0)")
         per_batch = max(1, self.batch_size // n)
         rows = self.tokenizer(list(prompts), add_special_tokens=False)["input_ids"] if prompts else []
         prefix = self._prefix_for(rows)
@@ -166,7 +171,8 @@ class BaseLLM:
         with tqdm(total=len(prompts), desc="generate", unit="q", disable=not show, leave=False) as bar:
             for start in range(0, len(order), per_batch):
                 index = order[start:start + per_batch]
-                texts = self._generate_batch([rows[i] for i in index], n, temperature, max_new_tokens, prefix)
+                texts = self._generate_batch([rows[i] for i in index], n, temperature, max_new_tokens, prefix,
+                                             None if seeds is None else [seeds[i] for i in index])
                 for k, i in enumerate(index):
                     results[i] = texts[k * n:(k + 1) * n]
                 bar.update(len(index))
@@ -194,21 +200,27 @@ class BaseLLM:
         return self._prefix
 
     def _generate_batch(self, rows: list[list[int]], n: int, temperature: float, max_new_tokens: int,
-                        prefix: PrefixCache | None = None) -> list[str]:
+                        prefix: PrefixCache | None = None, seeds: list[int] | None = None) -> list[str]:
+        sampling = temperature > 0
+        options = {"do_sample": sampling, "temperature": temperature if sampling else None,
+                   "num_return_sequences": n}
+        if seeds is not None:  # one generator per sequence: repeat each prompt n times and decode greedily
+            rows = [r for r in rows for _ in range(n)]
+            options = {"do_sample": False, "temperature": None, "num_return_sequences": 1,
+                       "logits_processor": LogitsProcessorList([SeededGumbelSampling(sequence_seeds(seeds, n),
+                                                                                     temperature)])}
+            n = 1
         # with no prefix this is plain left padding, so every row ends where generation starts
         input_ids, attention_mask = batch_after_prefix(rows, len(prefix or ()), self.tokenizer.pad_token_id)
         cached = {} if prefix is None else {
             "past_key_values": prefix.expand(len(rows) * n, input_ids.shape[1] + max_new_tokens)}
-        sampling = temperature > 0
         output = self.model.generate(
             input_ids=input_ids.to(self.device),
             attention_mask=attention_mask.to(self.device),
             max_new_tokens=max_new_tokens,
-            do_sample=sampling,
-            temperature=temperature if sampling else None,
             top_p=None,
             top_k=None,
-            num_return_sequences=n,
+            **options,
             stop_strings=[STOP],
             tokenizer=self.tokenizer,
             pad_token_id=self.tokenizer.pad_token_id,

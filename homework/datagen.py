@@ -10,22 +10,32 @@ import logging
 import os
 from pathlib import Path
 
-import torch
 from tqdm import tqdm
 
 from . import checkpoints
+from .base_llm import pick_device
 from .cot import CoTModel
 from .data import Dataset, is_answer_valid
 
 logger = logging.getLogger(__name__)
 CLOSE = "</answer>"
+BACKENDS = ("hf", "vllm")
 
 
-def build_sampler(checkpoint: str | None):
-    """A trained adapter folder samples with its own prompt; any other name samples with the CoT prompt."""
+def build_sampler(checkpoint: str | None, backend: str = "hf"):
+    """A trained adapter folder samples with its own prompt; any other name samples with the CoT prompt.
+
+    backend "vllm" samples with vLLM on a GPU (homework/vllm_sampler.py), "hf" with transformers.
+    """
+    if backend not in BACKENDS:
+        raise SystemExit(f"--backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if backend == "vllm":
+        from .vllm_sampler import VLLMSampler
+
+        return VLLMSampler.create(checkpoint)
     if checkpoint and (Path(checkpoint) / "adapter_config.json").exists():
-        from .rft import RFTModel
         from .lora import load_adapter_model
+        from .rft import RFTModel
 
         return load_adapter_model(RFTModel, Path(checkpoint))
     return CoTModel(checkpoint or checkpoints.DEFAULT_TEACHER)
@@ -61,57 +71,100 @@ def _read_partial(partial: Path) -> dict[int, list]:
     return done
 
 
+def partial_files(output: Path) -> list[Path]:
+    """Every partial file of an output: one per process that wrote (rft.json.partial.jsonl, ...rank1.jsonl)."""
+    return sorted(output.parent.glob(output.name + ".partial*.jsonl"))
+
+
+def partial_file(output: Path, rank: int, processes: int) -> Path:
+    suffix = ".partial.jsonl" if processes == 1 else f".partial.rank{rank}.jsonl"
+    return output.with_name(output.name + suffix)
+
+
 def generate_dataset(output_json: str = "data/rft.json", checkpoint: str | None = None, oversample: int = 10,
                      temperature: float = 0.6, dataset: str = "train", max_questions: int | None = None,
-                     max_paths: int = 1, questions_per_batch: int | None = None, resume: bool = False, seed: int = 0):
+                     max_paths: int = 1, questions_per_batch: int | None = None, resume: bool = False, seed: int = 0,
+                     backend: str = "hf"):
     """Sample `oversample` completions per question and write [question, answer, reasoning] entries.
 
     --checkpoint: a Hub id, "embedded", or a trained adapter folder (expert iteration); by default the
     1.7B teacher where it can be had, else the fallback BaseLLM uses. --max_paths keeps up to that many
     distinct correct reasonings per question. --questions_per_batch defaults to what fills one
-    generation batch (the model's batch size / oversample).
+    generation batch (the model's batch size / oversample). Each question samples from its own seed,
+    so the file is the same however the work is batched, split or resumed. Under
+    `accelerate launch --num_processes N`, each process samples its share into its own partial file
+    and the main process writes the merged file. --backend vllm samples with vLLM on a GPU.
     """
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    from accelerate import PartialState
+
+    state = PartialState(cpu=pick_device() == "cpu")  # several CPU processes talk over gloo
+    logging.basicConfig(level=logging.INFO if state.is_main_process else logging.WARNING, format="%(message)s")
     if oversample < 1 or temperature <= 0:
         raise SystemExit("--oversample must be >= 1 and --temperature > 0 (sampling needs randomness)")
     rows = Dataset(dataset).data[:max_questions]
     output = Path(output_json)
-    partial = output.with_name(output.name + ".partial.jsonl")
-    if partial.exists() and not resume:
-        raise SystemExit(f"{partial} holds an unfinished run: pass --resume to continue it, or delete it")
-    done = _read_partial(partial) if partial.exists() else {}
+    found = partial_files(output)
+    if found and not resume:
+        raise SystemExit(f"{found[0]} holds an unfinished run: pass --resume to continue it, or delete it")
+    state.wait_for_everyone()  # every process has looked before any writes
+    done = {}
+    for path in found:
+        done.update(_read_partial(path) if state.is_main_process else _read_partial_quietly(path))
+    state.wait_for_everyone()  # the main process has repaired any cut-short file before anyone appends
     todo = [i for i in range(len(rows)) if i not in done]
-    logger.info("%d questions, %d done before, %d to sample", len(rows), len(done), len(todo))
+    logger.info("%d questions, %d done before, %d to sample on %d process(es)", len(rows), len(done), len(todo),
+                state.num_processes)
 
-    model = build_sampler(checkpoint) if todo else None
     output.parent.mkdir(parents=True, exist_ok=True)
-    questions_per_batch = questions_per_batch or max(1, getattr(model, "batch_size", 64) // oversample)
-    with open(partial, "a") as sink, tqdm(total=len(rows), initial=len(done), desc="datagen", unit="q") as bar:
-        for start in range(0, len(todo), questions_per_batch):
-            batch = todo[start:start + questions_per_batch]
-            torch.manual_seed(seed * 1_000_003 + batch[0])  # the same command gives the same file
-            prompts = [model.format_prompt(rows[i][0]) for i in batch]
-            samples = model.batched_generate(prompts, num_return_sequences=oversample, temperature=temperature,
-                                             progress=False)
-            for i, completions in zip(batch, samples):
-                question, answer = rows[i][0], rows[i][1]
-                kept = select_reasonings(completions, answer, model.parse_answer, max_paths)
-                done[i] = [[question, answer, r] for r in kept]
-                sink.write(json.dumps({"index": i, "entries": done[i]}) + "\n")
-            sink.flush()
-            os.fsync(sink.fileno())
-            bar.update(len(batch))
-            bar.set_postfix(success=f"{sum(bool(e) for e in done.values()) / len(done):.3f}")
+    with state.split_between_processes(todo) as mine:
+        model = build_sampler(checkpoint, backend) if mine else None
+        per_batch = questions_per_batch or max(1, getattr(model, "batch_size", 64) // oversample)
+        mine_done = 0
+        with open(partial_file(output, state.process_index, state.num_processes), "a") as sink, \
+                tqdm(total=len(todo), desc="datagen", unit="q", disable=not state.is_main_process) as bar:
+            for start in range(0, len(mine), per_batch):
+                batch = mine[start:start + per_batch]
+                prompts = [model.format_prompt(rows[i][0]) for i in batch]
+                samples = model.batched_generate(prompts, num_return_sequences=oversample, temperature=temperature,
+                                                 progress=False, seeds=[seed * 1_000_003 + i for i in batch])
+                for i, completions in zip(batch, samples):
+                    question, answer = rows[i][0], rows[i][1]
+                    kept = select_reasonings(completions, answer, model.parse_answer, max_paths)
+                    done[i] = [[question, answer, r] for r in kept]
+                    mine_done += bool(kept)
+                    sink.write(json.dumps({"index": i, "entries": done[i]}) + "\n")
+                sink.flush()
+                os.fsync(sink.fileno())
+                bar.update(len(batch) * state.num_processes)  # the main process speaks for all
+                bar.set_postfix(success=f"{mine_done / (start + len(batch)):.3f}")
+    state.wait_for_everyone()
+    if not state.is_main_process:
+        return
 
+    for path in partial_files(output):
+        done.update(_read_partial(path))
     entries = [entry for i in sorted(done) for entry in done[i]]
     success = sum(bool(done[i]) for i in done) / max(len(rows), 1)
     tmp = output.with_name(output.name + ".tmp")
     tmp.write_text(json.dumps(entries, indent=1) + "\n")
     tmp.replace(output)
-    partial.unlink()
+    for path in partial_files(output):
+        path.unlink()
     # the last stdout line, as with the test commands; nothing is returned, so fire prints nothing after it
     print(json.dumps({"output": str(output), "entries": len(entries), "questions": len(rows),
                       "success_rate": round(success, 4)}))
+
+
+def _read_partial_quietly(partial: Path) -> dict[int, list]:
+    """Other processes read without repairing: only the main process rewrites a cut-short file."""
+    done = {}
+    for line in partial.read_text().splitlines():
+        try:
+            record = json.loads(line)
+            done[int(record["index"])] = record["entries"]
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+            pass
+    return done
 
 
 if __name__ == "__main__":

@@ -110,6 +110,8 @@ def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path,
     """Train a LoRA adapter on (prompt, completion) pairs and save adapter files only into output_dir.
 
     Checkpoints and tensorboard logs go to run_dir; resume=True continues from its last checkpoint.
+    Under `accelerate launch --num_processes N` it trains data-parallel (each process takes batch_size
+    examples a step), and only the main process writes logs, checkpoints and the adapter.
     init_adapter starts from a trained adapter (its rank, and its base unless base is given) instead
     of a fresh one: a further round of expert iteration. group_by_length batches examples of similar
     length, so that little of each step is padding.
@@ -119,9 +121,14 @@ def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path,
                               TrainingArguments, set_seed)
     from transformers.trainer_utils import get_last_checkpoint
 
+    from accelerate import PartialState
+
     started = time.time()
-    set_seed(seed)
     device = pick_device()
+    # under `accelerate launch`, one process speaks and saves; several CPU processes talk over gloo
+    if not PartialState(cpu=device == "cpu").is_main_process:
+        logger.setLevel(logging.WARNING)
+    set_seed(seed)
     bf16 = default_bf16(device) if bf16 is None else bf16
     if init_adapter:
         base = base or recorded_base(Path(init_adapter), label=f"--init_adapter {init_adapter}")
@@ -164,9 +171,12 @@ def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path,
     trainer = Trainer(model=model, args=args, train_dataset=dataset, callbacks=[SpeedLog()],
                       data_collator=DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100))
     trainer.train(resume_from_checkpoint=last)
-    save_adapter(model, output_dir, checkpoints.portable_name(path))
+    if trainer.is_world_process_zero():
+        save_adapter(model, output_dir, checkpoints.portable_name(path))
+    trainer.accelerator.wait_for_everyone()  # no process returns before the adapter is on disk
     minutes, seconds = divmod(time.time() - started, 60)
-    logger.info("training took %d min %d s (%d steps)", minutes, seconds, trainer.state.global_step)
+    logger.info("training took %d min %d s (%d steps, %d process(es))", minutes, seconds, trainer.state.global_step,
+                trainer.args.world_size)
     return output_dir
 
 

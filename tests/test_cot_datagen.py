@@ -69,7 +69,7 @@ def questions(tmp_path):
 
 
 def test_datagen_keeps_the_shortest_correct_reasoning_and_reports_success(tmp_path, questions, monkeypatch, capsys):
-    monkeypatch.setattr(datagen, "build_sampler", lambda checkpoint: FakeSampler())
+    monkeypatch.setattr(datagen, "build_sampler", lambda checkpoint, backend="hf": FakeSampler())
     out = tmp_path / "rft.json"
     datagen.generate_dataset(str(out), dataset=questions, oversample=3, questions_per_batch=3)
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
@@ -82,7 +82,7 @@ def test_datagen_keeps_the_shortest_correct_reasoning_and_reports_success(tmp_pa
 
 def test_datagen_resumes_without_losing_or_repeating_work(tmp_path, questions, monkeypatch):
     sampler = FakeSampler()
-    monkeypatch.setattr(datagen, "build_sampler", lambda checkpoint: sampler)
+    monkeypatch.setattr(datagen, "build_sampler", lambda checkpoint, backend="hf": sampler)
     out = tmp_path / "rft.json"
     partial = out.with_name("rft.json.partial.jsonl")
     partial.write_text(json.dumps({"index": 1, "entries": [["convert 2 m", 200.0, "<answer>200</answer>"]]})
