@@ -383,19 +383,33 @@ def unit_pairs() -> list[tuple[Unit, Unit]]:
     return [(a, b) for group in dimensions().values() for a in group for b in group if a is not b]
 
 
+NEAR = 1e4  # people convert between units of similar size: mostly pairs within this factor of each other
+
+
+def near(a: Unit, b: Unit) -> bool:
+    """True when one unit is at most NEAR times the other: near(gram, kilogram) -> True, (second, century) -> False."""
+    return 1 / NEAR <= a.factor / b.factor <= NEAR
+
+
+def _partner(unit: Unit, rng: random.Random) -> Unit:
+    """Another unit of the same dimension, of similar size nine times in ten."""
+    others = [u for u in dimensions()[unit.dimension] if u is not unit]
+    close = [u for u in others if near(unit, u)]
+    return rng.choice(close if close and rng.random() < 0.9 else others)
+
+
 def _coverage_plan(rng: random.Random) -> list[tuple[Unit, str | None, Unit, str | None, str]]:
     """(src, src form, dst, dst form, shape) jobs that use every form of every unit as source and as
     target, and every unit in every sentence shape; a None form is drawn at random later."""
     shapes = list(SHAPES)
     jobs = []
     for unit in UNITS:
-        others = [u for u in dimensions()[unit.dimension] if u is not unit]
         roles = [(form, role) for form in forms(unit) for role in ("src", "dst")]
         while len(roles) < len(shapes):  # few forms: repeat them until every shape gets one
             roles.append(roles[len(roles) % (2 * len(forms(unit)))])
         offset = rng.randrange(len(shapes))
         for k, (form, role) in enumerate(roles):
-            other = rng.choice(others)
+            other = _partner(unit, rng)
             shape = shapes[(offset + k) % len(shapes)]
             jobs.append((unit, form, other, None, shape) if role == "src" else (other, None, unit, form, shape))
     rng.shuffle(jobs)
@@ -422,6 +436,7 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
     rng = random.Random(seed)
     plan = _coverage_plan(rng)
     pairs = unit_pairs()
+    near_pairs = [(a, b) for a, b in pairs if near(a, b)]
     seen, out = set(exclude), []
     attempts = 0
     while len(out) < n:
@@ -431,7 +446,8 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
         if len(out) < len(plan):
             src, src_form, dst, dst_form, shape = plan[len(out)]
         else:
-            (src, dst), src_form, dst_form, shape = rng.choice(pairs), None, None, rng.choice(list(SHAPES))
+            (src, dst), src_form, dst_form, shape = (rng.choice(near_pairs if rng.random() < 0.9 else pairs), None,
+                                                     None, rng.choice(list(SHAPES)))
         question = _make_question(src, src_form or _unit_text(src, rng), dst, dst_form or _unit_text(dst, rng),
                                   shape, rng)
         if question.text in seen:

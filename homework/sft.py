@@ -74,7 +74,7 @@ def load(adapter_dir: str | Path = SFT_DIR) -> SFTModel:
 
 
 def train_model(output_dir: str = str(SFT_DIR), dataset: str = "train", max_examples: int | None = None,
-                base: str | None = None, epochs: float = 6, learning_rate: float = 1e-3, batch_size: int = 32,
+                base: str | None = None, epochs: float = 2, learning_rate: float = 1e-3, batch_size: int = 16,
                 rank: int = 16, alpha: int | None = None, seed: int = 0, resume: bool = False,
                 bf16: bool | None = None, gradient_checkpointing: bool = False, group_by_length: bool = True,
                 run_dir: str = "runs/sft"):
