@@ -106,7 +106,7 @@ def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path,
                   epochs: float = 5, learning_rate: float = 1e-3, batch_size: int = 32, rank: int = 16,
                   alpha: int | None = None, seed: int = 0, resume: bool = False, bf16: bool | None = None,
                   gradient_checkpointing: bool = False, save_steps: int = 25, group_by_length: bool = True,
-                  init_adapter: str | Path | None = None) -> Path:
+                  init_adapter: str | Path | None = None, torch_compile: bool = False) -> Path:
     """Train a LoRA adapter on (prompt, completion) pairs and save adapter files only into output_dir.
 
     Checkpoints and tensorboard logs go to run_dir; resume=True continues from its last checkpoint.
@@ -167,6 +167,7 @@ def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path,
         save_strategy="steps", save_steps=save_steps, save_total_limit=2, seed=seed, bf16=bf16,
         gradient_checkpointing=gradient_checkpointing, dataloader_num_workers=0, remove_unused_columns=False,
         group_by_length=group_by_length, include_num_input_tokens_seen="non_padding", use_cpu=device == "cpu",
+        torch_compile=torch_compile,
     )
     trainer = Trainer(model=model, args=args, train_dataset=dataset, callbacks=[SpeedLog()],
                       data_collator=DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100))

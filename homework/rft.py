@@ -43,7 +43,7 @@ def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_d
                 init_adapter: str | None = str(SFT_DIR), base: str | None = None, epochs: float = 1,
                 learning_rate: float = 2e-4, batch_size: int = 32, rank: int = 16, alpha: int | None = None,
                 seed: int = 0, resume: bool = False, bf16: bool | None = None, gradient_checkpointing: bool = False,
-                group_by_length: bool = True, run_dir: str = "runs/rft"):
+                group_by_length: bool = True, torch_compile: bool = False, run_dir: str = "runs/rft"):
     """Train the RFT adapter on rft.json (plus the [question, answer] pairs of --with_sft_data, e.g. train).
 
     By default it continues from the SFT adapter that sampled rft.json (--init_adapter) for one epoch at
@@ -57,7 +57,7 @@ def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_d
     train_adapter(pairs, Path(output_dir), Path(run_dir), base=base, epochs=epochs, learning_rate=learning_rate,
                   batch_size=batch_size, rank=rank, alpha=alpha, seed=seed, resume=resume, bf16=bf16,
                   gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length,
-                  init_adapter=init_adapter or None)
+                  init_adapter=init_adapter or None, torch_compile=torch_compile)
 
 
 def test_model(dataset: str = "valid", max_question: int | None = 100, adapter_dir: str = str(RFT_DIR),

@@ -77,14 +77,15 @@ def train_model(output_dir: str = str(SFT_DIR), dataset: str = "train", max_exam
                 base: str | None = None, epochs: float = 2, learning_rate: float = 1e-3, batch_size: int = 16,
                 rank: int = 16, alpha: int | None = None, seed: int = 0, resume: bool = False,
                 bf16: bool | None = None, gradient_checkpointing: bool = False, group_by_length: bool = True,
-                run_dir: str = "runs/sft"):
+                torch_compile: bool = False, run_dir: str = "runs/sft"):
     """Train the SFT adapter on [question, answer] pairs (a split name or a JSON path)."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     rows = Dataset(dataset).data[:max_examples]
     pairs = [format_example(q, a) for q, a, *_ in rows]
     train_adapter(pairs, Path(output_dir), Path(run_dir), base=base, epochs=epochs, learning_rate=learning_rate,
                   batch_size=batch_size, rank=rank, alpha=alpha, seed=seed, resume=resume, bf16=bf16,
-                  gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length)
+                  gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length,
+                  torch_compile=torch_compile)
 
 
 def test_model(dataset: str = "valid", max_question: int | None = 100, adapter_dir: str = str(SFT_DIR),
