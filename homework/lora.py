@@ -143,6 +143,9 @@ def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path,
         model.enable_input_require_grads()  # LoRA leaves the embeddings frozen; checkpointing needs a grad path
     if init_adapter:
         model = PeftModel.from_pretrained(model, str(init_adapter), is_trainable=True)
+        # the adapter records a portable base name ("embedded"); at every checkpoint peft would look that
+        # name up on the Hub (about 20 s of retries offline), so point it at the base as loaded here
+        model.peft_config["default"].base_model_name_or_path = path
     else:
         model = get_peft_model(model, lora_config(rank, alpha))
     trainable, total = model.get_nb_trainable_parameters()
