@@ -14,8 +14,8 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessorLis
 from . import checkpoints
 from .attention import GROUPED_SDPA
 from .conversion_utils import safe_eval
-from .sampling import SeededGumbelSampling, sequence_seeds
 from .prefix_cache import MIN_PREFIX_TOKENS, PrefixCache, batch_after_prefix, shared_prefix_length
+from .sampling import SeededGumbelSampling, sequence_seeds
 
 logger = logging.getLogger(__name__)
 

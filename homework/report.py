@@ -80,7 +80,7 @@ def plot_dimensions(named: dict[str, list[dict]], out: Path) -> Path:
     ax.set_xticks([i + width * (len(per_file) - 1) / 2 for i in range(len(dimensions))], dimensions)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("accuracy")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
     fig.tight_layout()
     path = out / "accuracy_by_dimension.png"
     fig.savefig(path, dpi=80)
