@@ -73,7 +73,7 @@ def main():
 
     naive = build(args.model, device="cpu", dtype=torch.float32, batch_size=8, use_prefix_cache=False)
     naive.model.set_attn_implementation("sdpa")
-    naive_out, naive_qps = timed(lambda qs: naive_answers(naive, qs), questions)
+    naive_out, naive_qps = timed(lambda qs, llm=naive: naive_answers(llm, qs), questions)
     del naive
     fast = build(args.model)
     fast_out, fast_qps = timed(lambda qs: fast.answer(*qs), questions)

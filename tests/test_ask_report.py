@@ -4,7 +4,6 @@ import io
 import json
 import math
 
-import pytest
 
 from homework import ask, data, report
 

@@ -1,6 +1,5 @@
 import time
 
-import pytest
 
 from homework import checkpoints
 from homework.base_llm import STOP
