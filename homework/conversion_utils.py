@@ -197,6 +197,11 @@ def first_number_text(question: str) -> str | None:
     return match.group(0) if match else None
 
 
+def parse_number(written: str) -> float:
+    """A number as a question writes it, thousands separators dropped: parse_number("2,500") -> 2500.0."""
+    return float(written.replace(",", ""))
+
+
 def units_behind(question: str, value: float, answer: float) -> tuple[Unit, Unit] | None:
     """The (source, target) units named in a question that turn value into answer, or None.
 

@@ -98,10 +98,10 @@ def benchmark(model, dataset: Dataset, max_question: int | None = None) -> Bench
 def sample_record(sample: dict) -> dict:
     """One line of a samples file: the sample, plus the units and dimension the question is about
     (from the unit table, for reports only; None where the table cannot tell)."""
-    from .conversion_utils import first_number_text, units_behind
+    from .conversion_utils import first_number_text, parse_number, units_behind
 
     written = first_number_text(sample["question"])
-    value = float(written.replace(",", "")) if written else math.nan
+    value = parse_number(written) if written else math.nan
     units = units_behind(sample["question"], value, sample["correct_answer"]) if math.isfinite(value) else None
     answer = sample["answer"]
     return {"question": sample["question"], "correct_answer": sample["correct_answer"],

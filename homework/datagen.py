@@ -56,7 +56,9 @@ def select_reasonings(completions: list[str], answer: float, parse, max_paths: i
     return sorted(set(kept), key=lambda t: (len(t), t))[:max_paths]
 
 
-def _read_partial(partial: Path) -> dict[int, list]:
+def _read_partial(partial: Path, repair: bool = True) -> dict[int, list]:
+    """The finished questions of a partial file. A last line cut short by a crash is dropped (and, with
+    repair, cut from the file), so those questions are redone; any other bad line stops the run."""
     done = {}
     lines = partial.read_text().splitlines()
     for line_no, line in enumerate(lines, 1):
@@ -64,8 +66,9 @@ def _read_partial(partial: Path) -> dict[int, list]:
             record = json.loads(line)
             done[int(record["index"])] = record["entries"]
         except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-            if line_no == len(lines):  # a last line cut short by a crash: drop it, redo those questions
-                partial.write_text("".join(kept + "\n" for kept in lines[:-1]))
+            if line_no == len(lines):
+                if repair:
+                    partial.write_text("".join(kept + "\n" for kept in lines[:-1]))
                 break
             raise SystemExit(f"{partial}: line {line_no} is not a datagen record; delete the file to start over")
     return done
@@ -109,7 +112,7 @@ def generate_dataset(output_json: str = "data/rft.json", checkpoint: str | None 
     state.wait_for_everyone()  # every process has looked before any writes
     done = {}
     for path in found:
-        done.update(_read_partial(path) if state.is_main_process else _read_partial_quietly(path))
+        done.update(_read_partial(path, repair=state.is_main_process))  # one process rewrites a file
     state.wait_for_everyone()  # the main process has repaired any cut-short file before anyone appends
     todo = [i for i in range(len(rows)) if i not in done]
     logger.info("%d questions, %d done before, %d to sample on %d process(es)", len(rows), len(done), len(todo),
@@ -153,18 +156,6 @@ def generate_dataset(output_json: str = "data/rft.json", checkpoint: str | None 
     # the last stdout line, as with the test commands; nothing is returned, so fire prints nothing after it
     print(json.dumps({"output": str(output), "entries": len(entries), "questions": len(rows),
                       "success_rate": round(success, 4)}))
-
-
-def _read_partial_quietly(partial: Path) -> dict[int, list]:
-    """Other processes read without repairing: only the main process rewrites a cut-short file."""
-    done = {}
-    for line in partial.read_text().splitlines():
-        try:
-            record = json.loads(line)
-            done[int(record["index"])] = record["entries"]
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-            pass
-    return done
 
 
 if __name__ == "__main__":

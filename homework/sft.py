@@ -10,7 +10,7 @@ import math
 from pathlib import Path
 
 from .base_llm import BaseLLM
-from .conversion_utils import first_number_text, units_behind
+from .conversion_utils import first_number_text, parse_number, units_behind
 from .data import Dataset, run_benchmark_cli
 from .lora import load_adapter_model, train_adapter
 
@@ -32,7 +32,7 @@ def answer_expression(question: str, answer: float) -> str:
     The number is copied as the question writes it; parse_answer drops thousands separators.
     """
     written = first_number_text(question)  # verbatim, commas and all: easier to copy than to count zeros
-    value = float(written.replace(",", "")) if written else 0.0
+    value = parse_number(written) if written else 0.0
     if value == 0 or not math.isfinite(value):
         return f"{answer:{FACTOR_FORMAT}}"
     units = units_behind(question, value, answer)
