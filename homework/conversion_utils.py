@@ -338,7 +338,55 @@ SHAPES: dict[str, tuple[str, ...]] = {
         "We measured {q}. Please give it in {b}.",
     ),
 }
-TEMPLATES: tuple[str, ...] = tuple(t for group in SHAPES.values() for t in group)
+# a story about a thing that has the quantity: the words depend on what is measured, so the shape's
+# templates come from STORIES by the units' dimension ("The rope is 5 m long", not "The rope is 5 kg long")
+SHAPES["story"] = ()
+STORIES: dict[str, tuple[str, ...]] = {
+    "length": (
+        "The rope is {q} long. How many {b} is that?",
+        "A trail runs for {q}; what is that in {b}?",
+        "My desk is {q} wide. Give its width in {b}.",
+        "We drove {q} today. How far is that in {b}?",
+        "The pipe measures {q}, how long is it in {b}?",
+    ),
+    "mass": (
+        "The parcel weighs {q}. How many {b} is that?",
+        "A recipe calls for {q} of sugar; how much is that in {b}?",
+        "My suitcase weighs {q}. What's its weight in {b}?",
+        "The bag of rice holds {q}. Give that in {b}.",
+        "He lifted {q}, how heavy is that in {b}?",
+    ),
+    "volume": (
+        "The bottle holds {q} of water. How many {b} is that?",
+        "A tank contains {q}; express it in {b}.",
+        "The recipe uses {q} of milk. What is that in {b}?",
+        "We poured {q} into the pot. How much is that in {b}?",
+        "The pool has {q} of water, how many {b} is that?",
+    ),
+    "time": (
+        "The trip took {q}. How many {b} is that?",
+        "A download lasted {q}; what is that in {b}?",
+        "The meeting ran for {q}. Express it in {b}.",
+        "She waited {q}. How long is that in {b}?",
+        "The battery lasts {q}, how many {b} is that?",
+    ),
+    "speed": (
+        "The car was going {q}. What is that in {b}?",
+        "The wind blows at {q}; how fast is that in {b}?",
+        "A runner averages {q}. How many {b} is that?",
+        "The train travels at {q}. Give its speed in {b}.",
+        "A boat moves at {q}, what is that in {b}?",
+    ),
+    "storage": (
+        "The file is {q}. How many {b} is that?",
+        "My phone has {q} free; what is that in {b}?",
+        "The download was {q} of data. Express it in {b}.",
+        "This video takes up {q}. How big is it in {b}?",
+        "The backup holds {q}, how many {b} is that?",
+    ),
+}
+TEMPLATES: tuple[str, ...] = tuple(t for group in (*SHAPES.values(), *STORIES.values()) for t in group)
+CAPITALS = 0.02  # the share of questions whose units are all words that are written in capitals
 
 
 @dataclass(frozen=True)
@@ -351,6 +399,7 @@ class Question:
     src_form: str
     dst_form: str
     shape: str
+    value: float
 
 
 def _format_value(value: float) -> str:
@@ -377,6 +426,11 @@ def _unit_text(unit: Unit, rng: random.Random) -> str:
     return unit.name if rng.random() < 1 / 3 else rng.choice(unit.aliases or (unit.name,))
 
 
+def _is_word(form: str) -> bool:
+    """A form whose case carries no meaning: a lower-case word ("grams", "cubic feet"), not a symbol ("Mb")."""
+    return len(form) > 3 and form.islower() and form.replace(" ", "").isalpha()
+
+
 def _quantity(value: str, form: str, rng: random.Random) -> str:
     """The value and its unit; short symbols are sometimes written without a space ("6kg")."""
     compact = len(form) <= 3 and " " not in form and form[0].isalpha() and rng.random() < 0.3
@@ -389,6 +443,9 @@ def unit_pairs() -> list[tuple[Unit, Unit]]:
 
 
 NEAR = 1e4  # people convert between units of similar size: mostly pairs within this factor of each other
+# nor do they write 13-digit values: outside the coverage plan, a distant pair whose question would need
+# such a value ("500,000,000,000 ns in centuries") is drawn again, so distant pairs ask for big answers
+MAX_VALUE = 1e6
 
 
 def near(a: Unit, b: Unit) -> bool:
@@ -397,10 +454,9 @@ def near(a: Unit, b: Unit) -> bool:
 
 
 def _partner(unit: Unit, rng: random.Random) -> Unit:
-    """Another unit of the same dimension, of similar size nine times in ten."""
+    """Another unit of the same dimension and of similar size (any other when none is)."""
     others = [u for u in dimensions()[unit.dimension] if u is not unit]
-    close = [u for u in others if near(unit, u)]
-    return rng.choice(close if close and rng.random() < 0.9 else others)
+    return rng.choice([u for u in others if near(unit, u)] or others)
 
 
 def _coverage_plan(rng: random.Random) -> list[tuple[Unit, str | None, Unit, str | None, str]]:
@@ -429,10 +485,13 @@ def _make_question(src: Unit, src_form: str, dst: Unit, dst_form: str, shape: st
     if convert(value, src.name, dst.name) < 0.05:
         value = round(value * 10 ** math.ceil(math.log10(0.1 / convert(value, src.name, dst.name))), 6)
     v = _format_value(value)
-    text = rng.choice(SHAPES[shape]).format(v=v, a=src_form, b=dst_form, q=_quantity(v, src_form, rng))
+    template = rng.choice(STORIES[src.dimension] if shape == "story" else SHAPES[shape])
+    text = template.format(v=v, a=src_form, b=dst_form, q=_quantity(v, src_form, rng))
     if text[0].islower() and text.split()[0].isalpha() and len(text.split()[0]) > 3 and rng.random() < 0.5:
         text = text[0].upper() + text[1:]  # "Grams to kg: 5", as a sentence starts; never a symbol ("m" vs "M")
-    return Question(text, convert(value, src.name, dst.name), src, dst, src_form, dst_form, shape)
+    if _is_word(src_form) and _is_word(dst_form) and rng.random() < CAPITALS:
+        text = text.upper()  # "HOW MANY KILOGRAMS IN 10 POUNDS?"; symbols keep their case ("m" is not "M")
+    return Question(text, convert(value, src.name, dst.name), src, dst, src_form, dst_form, shape, value)
 
 
 def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()) -> list[Question]:
@@ -455,8 +514,8 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
                                                      None, rng.choice(list(SHAPES)))
         question = _make_question(src, src_form or _unit_text(src, rng), dst, dst_form or _unit_text(dst, rng),
                                   shape, rng)
-        if question.text in seen:
-            continue
+        if question.text in seen or (len(out) >= len(plan) and question.value >= MAX_VALUE):
+            continue  # the plan keeps its big values: a cubic kilometer has no partner of similar size
         seen.add(question.text)
         out.append(question)
     return out
@@ -467,7 +526,7 @@ def generate_questions(n: int, seed: int, exclude: set[str] = frozenset()) -> li
     return [[q.text, q.answer] for q in generate_question_records(n, seed, exclude)]
 
 
-def split_records(train_size: int = 2000, valid_size: int = 1000, seed: int = 0) -> tuple[list[Question], list[Question]]:
+def split_records(train_size: int = 4000, valid_size: int = 1000, seed: int = 0) -> tuple[list[Question], list[Question]]:
     """(train, valid) as `generate` writes them: valid first with seed + 1, then train without valid's questions."""
     valid = generate_question_records(valid_size, seed=seed + 1)
     train = generate_question_records(train_size, seed=seed, exclude={q.text for q in valid})
@@ -480,7 +539,7 @@ def _write_json(path: Path, rows) -> None:
     tmp.replace(path)
 
 
-def generate(train_size: int = 2000, valid_size: int = 1000, seed: int = 0, out_dir: str = "data") -> None:
+def generate(train_size: int = 4000, valid_size: int = 1000, seed: int = 0, out_dir: str = "data") -> None:
     """Write data/train.json and data/valid.json: disjoint, deterministic for a seed."""
     train, valid = split_records(train_size, valid_size, seed)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
@@ -503,7 +562,7 @@ def coverage_gaps(records: list[Question]) -> tuple[dict, dict, list[str]]:
     return forms_used, shapes_used, gaps
 
 
-def coverage(train_size: int = 2000, valid_size: int = 1000, seed: int = 0, data_dir: str = "data") -> None:
+def coverage(train_size: int = 4000, valid_size: int = 1000, seed: int = 0, data_dir: str = "data") -> None:
     """Report how often train.json uses each form of each unit and each unit in each sentence shape;
     exit 1 when any form or (unit, shape) is never used, or when train.json is not this generator's output."""
     train, _ = split_records(train_size, valid_size, seed)

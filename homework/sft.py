@@ -23,6 +23,15 @@ SFT_DIR = PACKAGE_DIR / "sft_model"
 FACTOR_FORMAT = ".4g"
 
 
+def format_factor(x: float) -> str:
+    """A factor in FACTOR_FORMAT, its exponent without sign or zero padding: 3.156e+08 -> "3.156e8".
+
+    Digits are single tokens, so "e8" is two tokens fewer than "e+08"; Python reads both alike.
+    """
+    mantissa, _, exponent = f"{x:{FACTOR_FORMAT}}".partition("e")
+    return f"{mantissa}e{int(exponent)}" if exponent else mantissa
+
+
 def answer_expression(question: str, answer: float) -> str:
     """The arithmetic the model should write, checked against the answer.
 
@@ -34,12 +43,12 @@ def answer_expression(question: str, answer: float) -> str:
     written = first_number_text(question)  # verbatim, commas and all: easier to copy than to count zeros
     value = parse_number(written) if written else 0.0
     if value == 0 or not math.isfinite(value):
-        return f"{answer:{FACTOR_FORMAT}}"
+        return format_factor(answer)
     units = units_behind(question, value, answer)
     if units:
         src, dst = units
-        return f"{written} * {src.factor:{FACTOR_FORMAT}} / {dst.factor:{FACTOR_FORMAT}}"
-    return f"{written} * {answer / value:{FACTOR_FORMAT}}"
+        return f"{written} * {format_factor(src.factor)} / {format_factor(dst.factor)}"
+    return f"{written} * {format_factor(answer / value)}"
 
 
 PROMPT = "Question: {question}\nAnswer:"
@@ -74,7 +83,7 @@ def load(adapter_dir: str | Path = SFT_DIR) -> SFTModel:
 
 
 def train_model(output_dir: str = str(SFT_DIR), dataset: str = "train", max_examples: int | None = None,
-                base: str | None = None, epochs: float = 2, learning_rate: float = 1e-3, batch_size: int = 16,
+                base: str | None = None, epochs: float = 1, learning_rate: float = 1e-3, batch_size: int = 16,
                 rank: int = 16, alpha: int | None = None, seed: int = 0, resume: bool = False,
                 bf16: bool | None = None, gradient_checkpointing: bool = False, group_by_length: bool = True,
                 torch_compile: bool = False, run_dir: str = "runs/sft"):

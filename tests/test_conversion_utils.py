@@ -117,6 +117,20 @@ def test_train_json_uses_every_form_of_every_unit_in_every_shape(capsys):
     assert "every form of every unit is used" in capsys.readouterr().out
 
 
+def test_stories_fit_the_quantity_and_capitals_never_touch_a_symbol():
+    records = cu.generate_question_records(3000, seed=5)
+    for q in records:
+        if q.shape == "story":
+            assert any(q.text.startswith(t.split("{")[0]) for t in cu.STORIES[q.src.dimension]), q.text
+        if q.text.isupper():
+            assert cu._is_word(q.src_form) and cu._is_word(q.dst_form), q.text
+            assert set(cu.units_in(q.text)) >= {q.src, q.dst}, q.text
+    assert sum(q.text.isupper() for q in records) > 10
+    # 13-digit values only where the coverage plan needs them: a cubic kilometer has no unit of similar size
+    assert all(q.value < cu.MAX_VALUE or q.dst.name == "cubic kilometer" for q in records)
+    assert not cu._is_word("Mb") and not cu._is_word("m") and not cu._is_word("mm^3") and cu._is_word("cubic feet")
+
+
 def test_coverage_names_each_gap():
     train, _ = cu.split_records(200, 10)
     *_, gaps = cu.coverage_gaps(train)

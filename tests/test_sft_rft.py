@@ -115,15 +115,22 @@ def test_rft_pairs_train_on_the_reasoning():
 
 
 @pytest.mark.parametrize("question,answer,expected", [
-    ("How many seconds are in 2 years?", 2 * 31556926.08, "2 * 3.156e+07 / 1"),
+    ("How many seconds are in 2 years?", 2 * 31556926.08, "2 * 3.156e7 / 1"),
     ("Convert 3 gallons to liters.", 3 * 3.785411784, "3 * 3.785 / 1"),
     ("Minutes in 6 hours?", 360.0, "6 * 3600 / 60"),  # a capitalised unit word is still found
+    ("HOW MANY MILLIGRAMS IN 2 MICROGRAMS?", 0.002, "2 * 1e-9 / 1e-6"),  # so is a word in capitals
 ])
 def test_factors_have_four_significant_digits_and_stay_within_the_answer_check(question, answer, expected):
     from homework.data import is_answer_valid
 
     expression = sft.answer_expression(question, answer)
     assert expression == expected and is_answer_valid(parse_answer(f"<answer>{expression}</answer>"), answer)
+
+
+@pytest.mark.parametrize("factor,written", [(3.155693e8, "3.156e8"), (1e-9, "1e-9"), (0.001, "0.001"),
+                                            (1852.0, "1852"), (2.0**40, "1.1e12")])
+def test_factors_drop_the_exponents_sign_and_padding_but_keep_their_value(factor, written):
+    assert sft.format_factor(factor) == written and float(written) == pytest.approx(factor, rel=1e-3)
 
 
 def test_padding_share_counts_the_padded_tokens_of_each_batch():
