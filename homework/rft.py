@@ -39,19 +39,18 @@ def load(adapter_dir: str | Path = RFT_DIR) -> RFTModel:
     return load_adapter_model(RFTModel, Path(adapter_dir))
 
 
-def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_data: str | None = None,
-                sft_examples: int | None = None, init_adapter: str | None = str(SFT_DIR), base: str | None = None,
+def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_data: str | None = "train",
+                sft_examples: int | None = 1000, init_adapter: str | None = str(SFT_DIR), base: str | None = None,
                 epochs: float = 1, learning_rate: float = 5e-4, batch_size: int = 16, rank: int = 16,
                 alpha: int | None = None, seed: int = 0, resume: bool = False, bf16: bool | None = None,
                 gradient_checkpointing: bool = False, group_by_length: bool = True, torch_compile: bool = False,
                 run_dir: str = "runs/rft"):
-    """Train the RFT adapter on rft.json; --with_sft_data train adds [question, answer] pairs (the first
-    --sft_examples of them) as a replay of what SFT learned.
+    """Train the RFT adapter on rft.json plus the first --sft_examples [question, answer] pairs of
+    --with_sft_data (train; "" for none): a replay of what SFT learned.
 
     By default it continues from the SFT adapter that sampled rft.json (--init_adapter) for one epoch
-    at half SFT's learning rate, on rft.json alone: questions SFT never saw taught as much as the same
-    number of steps with half of them a replay of train.json (README). --init_adapter "" starts from
-    the base with a fresh adapter of --rank.
+    at half SFT's learning rate; rft.json with 1000 of train.json beat rft.json alone on valid (README).
+    --init_adapter "" starts from the base with a fresh adapter of --rank.
     """
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     pairs = rft_pairs(load_rft_rows(dataset))
