@@ -487,7 +487,7 @@ def _make_question(src: Unit, src_form: str, dst: Unit, dst_form: str, shape: st
     v = _format_value(value)
     template = rng.choice(STORIES[src.dimension] if shape == "story" else SHAPES[shape])
     text = template.format(v=v, a=src_form, b=dst_form, q=_quantity(v, src_form, rng))
-    if text[0].islower() and text.split()[0].isalpha() and len(text.split()[0]) > 3 and rng.random() < 0.5:
+    if _is_word(text.split()[0]) and rng.random() < 0.5:
         text = text[0].upper() + text[1:]  # "Grams to kg: 5", as a sentence starts; never a symbol ("m" vs "M")
     if _is_word(src_form) and _is_word(dst_form) and rng.random() < CAPITALS:
         text = text.upper()  # "HOW MANY KILOGRAMS IN 10 POUNDS?"; symbols keep their case ("m" is not "M")
@@ -507,14 +507,15 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
         attempts += 1
         if attempts > 100 * n + 10000:
             raise RuntimeError(f"could not make {n} distinct questions; try a smaller size")
-        if len(out) < len(plan):
+        planned = len(out) < len(plan)
+        if planned:
             src, src_form, dst, dst_form, shape = plan[len(out)]
         else:
             (src, dst), src_form, dst_form, shape = (rng.choice(near_pairs if rng.random() < 0.9 else pairs), None,
                                                      None, rng.choice(list(SHAPES)))
         question = _make_question(src, src_form or _unit_text(src, rng), dst, dst_form or _unit_text(dst, rng),
                                   shape, rng)
-        if question.text in seen or (len(out) >= len(plan) and question.value >= MAX_VALUE):
+        if question.text in seen or (not planned and question.value >= MAX_VALUE):
             continue  # the plan keeps its big values: a cubic kilometer has no partner of similar size
         seen.add(question.text)
         out.append(question)
