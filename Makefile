@@ -25,7 +25,8 @@ grade: install
 	$(PY) -m grader $(UTID).zip -v
 
 data: install
-	$(PY) -m homework.conversion_utils generate
+	$(PY) -m homework.questions generate
+	$(PY) -m homework.questions robust
 
 clean:
 	rm -rf $(VENV) runs $(UTID).zip

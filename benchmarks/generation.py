@@ -18,7 +18,8 @@ import time
 import torch
 
 from homework.base_llm import cpu_has_native_bf16, dtype_choice, pick_device
-from homework.data import Dataset, is_answer_valid
+from homework.answers import is_answer_valid
+from homework.data import Dataset
 
 
 def build(model: str, **kwargs):

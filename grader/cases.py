@@ -5,7 +5,8 @@ import threading
 import traceback
 from dataclasses import dataclass
 
-from homework.data import Dataset, is_answer_valid
+from homework.answers import is_answer_valid
+from homework.data import Dataset
 
 MAX_PARAMETERS = 380_000_000
 ACCURACY_QUESTIONS = 100

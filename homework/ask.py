@@ -34,14 +34,24 @@ def build_model(model: str, adapter_dir: str | None):
     return module.load(folder)
 
 
+MAX_QUESTION_CHARS = 500  # a question, not a document: longer text would only fill the prompt
+
+
 def read_questions(questions: tuple, stdin=None) -> list[str]:
-    """The command's questions, with "-" replaced by the non-empty lines of stdin."""
+    """The command's questions, with "-" replaced by the non-empty lines of stdin; SystemExit with one
+    sentence for an empty question or one over MAX_QUESTION_CHARS."""
     out = []
     for question in questions:
         if str(question) == "-":
             out += [line.strip() for line in (stdin or sys.stdin) if line.strip()]
         else:
-            out.append(str(question))
+            out.append(str(question).strip())
+    for number, question in enumerate(out, 1):
+        if not question:
+            raise SystemExit(f"question {number} is empty: ask something like \"How many grams are in 6 kg?\"")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise SystemExit(f"question {number} has {len(question)} characters; ask at most {MAX_QUESTION_CHARS}, "
+                             "one question at a time")
     return out
 
 

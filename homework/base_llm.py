@@ -1,10 +1,8 @@
-"""BaseLLM: load a chat model, format prompts, generate in batches, parse answers."""
+"""BaseLLM: load a chat model, format prompts, generate in batches, read answers (answers.parse_answer)."""
 
 import logging
-import math
 import os
 import platform
-import re
 from pathlib import Path
 
 import torch
@@ -13,7 +11,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessorLis
 
 from . import checkpoints
 from .attention import GROUPED_SDPA
-from .conversion_utils import safe_eval
+from .answers import parse_answer
 from .prefix_cache import MIN_PREFIX_TOKENS, PrefixCache, batch_after_prefix, shared_prefix_length
 from .sampling import SeededGumbelSampling, sequence_seeds
 
@@ -89,31 +87,6 @@ def pick_dtype(device: str) -> torch.dtype:
 def default_batch_size(device: str) -> int:
     """Sequences generated together; larger lifts CPU throughput until memory bandwidth saturates."""
     return int(os.environ.get("HOMEWORK_BATCH_SIZE", 256 if device == "cuda" else 64))
-
-
-_ANSWER = re.compile(r"<answer>(.*?)(?:</answer>|$)", re.DOTALL)
-_ARITHMETIC_PREFIX = re.compile(r"(?:[\d\s.+\-*/^()]|(?<=\d)[eE][-+]?\d)+")
-
-
-def parse_answer(text: str) -> float:
-    """The value inside <answer>...</answer>: a number or an arithmetic expression; NaN if none.
-
-    parse_answer("<answer>6 * 1000</answer>") -> 6000.0
-    parse_answer("<answer>1,234.5 kg") -> 1234.5
-    """
-    match = _ANSWER.search(text) if isinstance(text, str) else None
-    if not match:
-        return math.nan
-    inner = match.group(1).strip()
-    if not inner or len(inner) > 200:
-        return math.nan
-    expression = re.sub(r"(?<=\d),(?=\d{3}\b)", "", inner)  # thousands separators
-    expression = expression.replace("×", "*").replace("÷", "/").rstrip(". ")
-    value = safe_eval(expression)
-    if not math.isnan(value):
-        return value
-    prefix = _ARITHMETIC_PREFIX.match(expression)  # arithmetic followed by a unit or words: "6 * 1000 g"
-    return safe_eval(prefix.group(0)) if prefix and prefix.end() < len(expression) else math.nan
 
 
 class BaseLLM:
@@ -253,6 +226,6 @@ def test_model(checkpoint: str | None = None, dataset: str = "valid", max_questi
 
 
 if __name__ == "__main__":
-    import fire
+    from .cli import main
 
-    fire.Fire({"test": test_model})
+    main({"test": test_model})

@@ -110,6 +110,6 @@ def test_model(dataset: str = "valid", max_question: int | None = 100, prompt: s
 
 
 if __name__ == "__main__":
-    import fire
+    from .cli import main
 
-    fire.Fire({"test": test_model})
+    main({"test": test_model})

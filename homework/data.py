@@ -1,4 +1,4 @@
-"""Datasets of [question, answer, ...], the answer check, and the benchmark."""
+"""Datasets of [question, answer, ...], the benchmark that scores a model on them, saved samples."""
 
 import json
 import logging
@@ -7,6 +7,9 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .answers import is_answer_valid
+from .robust_questions import KINDS
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SPLITS = ("train", "valid", "robust", "rft")
@@ -58,14 +61,6 @@ class Dataset:
         return self.data[index]
 
 
-def is_answer_valid(answer: float, correct_answer: float, relative_tolerance: float = 0.05) -> bool:
-    """Right within 5% after rounding both to 3 decimals; NaN is never right. (6010, 6000) -> True."""
-    if answer is None or math.isnan(answer) or math.isinf(answer):
-        return False
-    expected = round(correct_answer, 3)
-    return abs(round(answer, 3) - expected) < relative_tolerance * abs(expected)
-
-
 @dataclass
 class BenchmarkResult:
     accuracy: float
@@ -77,6 +72,9 @@ class BenchmarkResult:
                      ) -> "BenchmarkResult":
         samples = [{"question": r[0], "answer": a, "correct_answer": r[1], "is_correct": is_answer_valid(a, r[1])}
                    for a, r in zip(answers, rows)]
+        for sample, row in zip(samples, rows):
+            if len(row) > 2 and row[2] in KINDS:  # a robust.json row names its kind of phrasing
+                sample["kind"] = row[2]
         for sample, completion in zip(samples, completions or []):
             sample["completion"] = completion
         n = max(len(samples), 1)
@@ -97,17 +95,21 @@ def benchmark(model, dataset: Dataset, max_question: int | None = None) -> Bench
 
 def sample_record(sample: dict) -> dict:
     """One line of a samples file: the sample, plus the units and dimension the question is about
-    (from the unit table, for reports only; None where the table cannot tell)."""
-    from .conversion_utils import first_number_text, parse_number, units_behind
+    (from the unit table, for reports only; None where the table cannot tell), and the kind of
+    phrasing where the dataset names it (data/robust.json does)."""
+    from .conversion_utils import units_behind
+    from .quantities import quantity_candidates
 
-    written = first_number_text(sample["question"])
-    value = parse_number(written) if written else math.nan
-    units = units_behind(sample["question"], value, sample["correct_answer"]) if math.isfinite(value) else None
+    units = next((found for found in (units_behind(sample["question"], value, sample["correct_answer"])
+                                      for _, value in quantity_candidates(sample["question"])) if found), None)
     answer = sample["answer"]
-    return {"question": sample["question"], "correct_answer": sample["correct_answer"],
-            "completion": sample.get("completion"), "answer": None if math.isnan(answer) else answer,
-            "is_correct": sample["is_correct"], "from_unit": units[0].name if units else None,
-            "to_unit": units[1].name if units else None, "dimension": units[0].dimension if units else None}
+    record = {"question": sample["question"], "correct_answer": sample["correct_answer"],
+              "completion": sample.get("completion"), "answer": None if math.isnan(answer) else answer,
+              "is_correct": sample["is_correct"], "from_unit": units[0].name if units else None,
+              "to_unit": units[1].name if units else None, "dimension": units[0].dimension if units else None}
+    if sample.get("kind"):
+        record["kind"] = sample["kind"]
+    return record
 
 
 def save_samples(result: BenchmarkResult, path: str | Path) -> None:

@@ -15,7 +15,8 @@ from tqdm import tqdm
 from . import checkpoints
 from .base_llm import pick_device
 from .cot import CoTModel
-from .data import Dataset, is_answer_valid
+from .answers import is_answer_valid
+from .data import Dataset
 
 logger = logging.getLogger(__name__)
 CLOSE = "</answer>"
@@ -161,4 +162,6 @@ def generate_dataset(output_json: str = "data/rft.json", checkpoint: str | None 
 if __name__ == "__main__":
     import fire
 
-    fire.Fire(generate_dataset)
+    from .cli import checked
+
+    fire.Fire(checked(generate_dataset))

@@ -72,6 +72,6 @@ def test_model(dataset: str = "valid", max_question: int | None = 100, adapter_d
 
 
 if __name__ == "__main__":
-    import fire
+    from .cli import main
 
-    fire.Fire({"train": train_model, "test": test_model})
+    main({"train": train_model, "test": test_model})

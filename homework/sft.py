@@ -6,13 +6,13 @@ copies the number as written, and never has to multiply in its head.
 """
 
 import logging
-import math
 from pathlib import Path
 
 from .base_llm import BaseLLM
-from .conversion_utils import first_number_text, parse_number, units_behind
+from .conversion_utils import units_behind
 from .data import Dataset, run_benchmark_cli
 from .lora import load_adapter_model, train_adapter
+from .quantities import quantity_candidates
 
 logger = logging.getLogger(__name__)
 
@@ -37,17 +37,20 @@ def answer_expression(question: str, answer: float) -> str:
 
     Through the base unit when the question names two units of the table whose factors give the
     answer: ("How many g in 6 kg?", 6000.0) -> "6 * 1 / 0.001", so the model learns one factor per
-    unit rather than one per pair. Otherwise value times factor: ("6 foo in bar?", 12.0) -> "6 * 2".
-    The number is copied as the question writes it; parse_answer drops thousands separators.
+    unit rather than one per pair. The number is copied as the question writes it (parse_answer drops
+    thousands separators); a number written otherwise becomes a numeral: "a quart" -> "1",
+    "seven" -> "7", "half a" -> "0.5", "1/2" -> "(1/2)", "3 1/2" -> "(3+1/2)", ".5" -> "0.5".
+    Otherwise value times factor: ("6 foo in bar?", 12.0) -> "6 * 2".
     """
-    written = first_number_text(question)  # verbatim, commas and all: easier to copy than to count zeros
-    value = parse_number(written) if written else 0.0
-    if value == 0 or not math.isfinite(value):
+    candidates = quantity_candidates(question)
+    for written, value in candidates:
+        units = units_behind(question, value, answer)
+        if units:
+            src, dst = units
+            return f"{written} * {format_factor(src.factor)} / {format_factor(dst.factor)}"
+    if not candidates:
         return format_factor(answer)
-    units = units_behind(question, value, answer)
-    if units:
-        src, dst = units
-        return f"{written} * {format_factor(src.factor)} / {format_factor(dst.factor)}"
+    written, value = candidates[0]
     return f"{written} * {format_factor(answer / value)}"
 
 
@@ -86,15 +89,18 @@ def train_model(output_dir: str = str(SFT_DIR), dataset: str = "train", max_exam
                 base: str | None = None, epochs: float = 1, learning_rate: float = 1e-3, batch_size: int = 16,
                 rank: int = 16, alpha: int | None = None, seed: int = 0, resume: bool = False,
                 bf16: bool | None = None, gradient_checkpointing: bool = False, group_by_length: bool = True,
-                torch_compile: bool = False, run_dir: str = "runs/sft"):
-    """Train the SFT adapter on [question, answer] pairs (a split name or a JSON path)."""
+                torch_compile: bool = False, init_adapter: str | None = None, run_dir: str = "runs/sft"):
+    """Train the SFT adapter on [question, answer] pairs (a split name or a JSON path).
+
+    --init_adapter DIR continues training an existing adapter (its base and rank) instead of a fresh one.
+    """
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     rows = Dataset(dataset).data[:max_examples]
     pairs = [format_example(q, a) for q, a, *_ in rows]
     train_adapter(pairs, Path(output_dir), Path(run_dir), base=base, epochs=epochs, learning_rate=learning_rate,
                   batch_size=batch_size, rank=rank, alpha=alpha, seed=seed, resume=resume, bf16=bf16,
                   gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length,
-                  torch_compile=torch_compile)
+                  torch_compile=torch_compile, init_adapter=init_adapter or None)
 
 
 def test_model(dataset: str = "valid", max_question: int | None = 100, adapter_dir: str = str(SFT_DIR),
@@ -107,6 +113,6 @@ def test_model(dataset: str = "valid", max_question: int | None = 100, adapter_d
 
 
 if __name__ == "__main__":
-    import fire
+    from .cli import main
 
-    fire.Fire({"train": train_model, "test": test_model})
+    main({"train": train_model, "test": test_model})

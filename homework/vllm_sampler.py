@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 
 from . import checkpoints
-from .base_llm import STOP, parse_answer
+from .answers import parse_answer
+from .base_llm import STOP
 
 
 def vllm_problem() -> str | None:

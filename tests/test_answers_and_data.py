@@ -4,8 +4,8 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-from homework.base_llm import parse_answer
-from homework.data import BenchmarkResult, DataError, Dataset, benchmark, is_answer_valid
+from homework.answers import is_answer_valid, parse_answer, safe_eval
+from homework.data import BenchmarkResult, DataError, Dataset, benchmark
 
 
 @pytest.mark.parametrize("text,value", [
@@ -66,3 +66,21 @@ def test_benchmark_scores_accuracy_and_answer_rate(tmp_path):
     result = benchmark(KnownAnswers(), Dataset(str(path)), max_question=8)
     assert isinstance(result, BenchmarkResult)
     assert (result.accuracy, result.answer_rate, len(result.samples)) == (0.5, 0.5, 8)
+
+
+@pytest.mark.parametrize("text,value", [("6 * 1000", 6000), ("4 * 3155692597.5 / 604800", 4 * 3155692597.5 / 604800),
+                                        ("(1 + 2) ^ 2", 9), ("-3 * 2", -6), ("2 ** 10", 1024), ("1e3 / 4", 250)])
+def test_safe_eval_evaluates_arithmetic(text, value):
+    assert safe_eval(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["9**9**9", "1" * 10_000, "__import__('os')", "x + 1", "[1, 2]", "1 / 0",
+                                  "10 ** 400", "", "2 +", "lambda: 1", "(" * 300 + "1" + ")" * 300])
+def test_safe_eval_refuses_everything_else_with_nan(text):
+    assert math.isnan(safe_eval(text))
+
+
+@given(st.text(max_size=300))
+def test_safe_eval_never_raises(text):
+    result = safe_eval(text)
+    assert isinstance(result, float)

@@ -81,75 +81,6 @@ def test_convert_round_trips(value, pair):
     assert cu.convert(cu.convert(value, src.name, dst.name), dst.name, src.name) == pytest.approx(value, rel=1e-9)
 
 
-@pytest.mark.parametrize("text,value", [("6 * 1000", 6000), ("4 * 3155692597.5 / 604800", 4 * 3155692597.5 / 604800),
-                                        ("(1 + 2) ^ 2", 9), ("-3 * 2", -6), ("2 ** 10", 1024), ("1e3 / 4", 250)])
-def test_safe_eval_evaluates_arithmetic(text, value):
-    assert cu.safe_eval(text) == pytest.approx(value)
-
-
-@pytest.mark.parametrize("text", ["9**9**9", "1" * 10_000, "__import__('os')", "x + 1", "[1, 2]", "1 / 0",
-                                  "10 ** 400", "", "2 +", "lambda: 1", "(" * 300 + "1" + ")" * 300])
-def test_safe_eval_refuses_everything_else_with_nan(text):
-    assert math.isnan(cu.safe_eval(text))
-
-
-@given(st.text(max_size=300))
-def test_safe_eval_never_raises(text):
-    result = cu.safe_eval(text)
-    assert isinstance(result, float)
-
-
-def test_generation_is_deterministic_disjoint_and_covers_every_pair():
-    valid = cu.generate_questions(600, seed=1)
-    train = cu.generate_questions(600, seed=0, exclude={q for q, _ in valid})
-    assert cu.generate_questions(600, seed=1) == valid
-    assert not {q for q, _ in train} & {q for q, _ in valid}
-    assert len({q for q, _ in train}) == 600
-    words = " ".join(q for q, _ in cu.generate_questions(len(cu.unit_pairs()), seed=3))
-    for unit in cu.UNITS:
-        assert any(name in words for name in (unit.name, *unit.aliases)), f"{unit.name} never asked about"
-    assert len(cu.TEMPLATES) >= 25
-    assert all(a >= 0.05 for _, a in train), "answers that round to 0 could never be judged right"
-
-
-def test_train_json_uses_every_form_of_every_unit_in_every_shape(capsys):
-    cu.coverage()  # raises SystemExit on a gap or when train.json is not the generator's output
-    assert "every form of every unit is used" in capsys.readouterr().out
-
-
-def test_stories_fit_the_quantity_and_capitals_never_touch_a_symbol():
-    records = cu.generate_question_records(3000, seed=5)
-    for q in records:
-        if q.shape == "story":
-            assert any(q.text.lower().startswith(t.split("{")[0].lower()) for t in cu.STORIES[q.src.dimension]), q.text
-        if q.text.isupper() and any(len(word) > 3 and word.isalpha() for word in q.text.split()):  # not "7B = ? KB"
-            assert cu._is_word(q.src_form) and cu._is_word(q.dst_form), q.text
-            assert set(cu.units_in(q.text)) >= {q.src, q.dst}, q.text
-    assert sum(q.text.isupper() and "HOW" in q.text for q in records) > 3
-    # 13-digit values only where the coverage plan needs them: a cubic kilometer has no unit of similar size
-    assert all(q.value < cu.MAX_VALUE or q.dst.name == "cubic kilometer" for q in records)
-    assert not cu._is_word("Mb") and not cu._is_word("m") and not cu._is_word("mm^3") and cu._is_word("cubic feet")
-
-
-def test_coverage_names_each_gap():
-    train, _ = cu.split_records(200, 10)
-    *_, gaps = cu.coverage_gaps(train)
-    assert gaps and all(" is never used" in g or " never appears in a " in g for g in gaps)
-
-
-def test_committed_data_matches_the_generator():
-    import json
-    from pathlib import Path
-
-    data = Path(__file__).resolve().parent.parent / "data"
-    valid = json.loads((data / "valid.json").read_text())
-    train = json.loads((data / "train.json").read_text())
-    assert valid == [list(r) for r in cu.generate_questions(1000, seed=1)]
-    assert not {q for q, _ in train} & {q for q, _ in valid}
-    robust = json.loads((data / "robust.json").read_text())
-    assert len(robust) >= 200 and not {q for q, _ in robust} & {q for q, _ in train + valid}
-
-
 @pytest.mark.parametrize("text,names", [
     ("How many gram are there per 6 kg?", ["gram", "kilogram"]),
     ("Convert 3 mph to km/h", ["mile per hour", "kilometer per hour"]),
@@ -165,13 +96,3 @@ def test_base_units_have_factor_one():
     assert {d: cu.base_unit(d).name for d in cu.dimensions()} == {
         "length": "meter", "mass": "kilogram", "volume": "liter", "time": "second",
         "speed": "meter per second", "storage": "byte"}
-
-
-def test_robust_json_is_the_hand_written_rows_with_table_answers():
-    import json
-    from pathlib import Path
-
-    from benchmarks.robust_questions import build
-
-    path = Path(__file__).resolve().parent.parent / "data" / "robust.json"
-    assert json.loads(path.read_text()) == build()

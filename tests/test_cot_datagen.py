@@ -5,7 +5,8 @@ import re
 import pytest
 
 from homework import datagen
-from homework.base_llm import BaseLLM, parse_answer
+from homework.answers import parse_answer
+from homework.base_llm import BaseLLM
 from homework.conversion_utils import UNITS, convert
 from homework.cot import EXAMPLES, CoTModel, fact_lines, worked_answer
 

@@ -5,7 +5,7 @@ import torch
 from safetensors.torch import load_file
 
 from homework import lora, rft, sft
-from homework.base_llm import parse_answer
+from homework.answers import parse_answer
 from homework.data import DataError
 
 
@@ -18,6 +18,15 @@ from homework.data import DataError
     ("Convert 6 foo to bar", 12.0, "6 * 2"),  # units we do not know: value times factor
     ("How many g in 6 kg?", 7.0, "6 * 1.167"),  # the units' factors disagree with the answer: trust the answer
     ("no number here", 3.5, "3.5"),
+    # everyday forms: the model writes a numeral for a number the question spells out
+    ("How many cups are in a quart?", 4.0, "1 * 0.9464 / 0.2366"),
+    ("seven kilograms in pounds", 7 / 0.45359237, "7 * 1 / 0.4536"),
+    ("How many cups is 1/2 gallon?", 8.0, "(1/2) * 3.785 / 0.2366"),
+    ("How many hours are in 3 1/2 days?", 84.0, "(3+1/2) * 8.64e4 / 3600"),
+    ("I ran .75 km", 750.0, "0.75 * 1000 / 1"),
+    ("How many centimetres in 2 meeters?", 200.0, "2 * 1 / 0.01"),  # a typo in a unit word
+    ("WHAT IS 12 QT IN GAL?", 3.0, "12 * 0.9464 / 3.785"),  # symbols in capitals
+    ("HOW MANY M IN 4 KM?", 4000.0, "4 * 1000 / 1"),  # "M" next to "KM" is a metre
 ])
 def test_answer_expression_goes_through_the_base_unit_when_it_can(question, answer, expected):
     expression = sft.answer_expression(question, answer)
@@ -121,7 +130,7 @@ def test_rft_pairs_train_on_the_reasoning():
     ("HOW MANY MILLIGRAMS IN 2 MICROGRAMS?", 0.002, "2 * 1e-9 / 1e-6"),  # so is a word in capitals
 ])
 def test_factors_have_four_significant_digits_and_stay_within_the_answer_check(question, answer, expected):
-    from homework.data import is_answer_valid
+    from homework.answers import is_answer_valid
 
     expression = sft.answer_expression(question, answer)
     assert expression == expected and is_answer_valid(parse_answer(f"<answer>{expression}</answer>"), answer)

@@ -1,0 +1,158 @@
+"""How people write a quantity's number, both ways: the generator writes "seven", "half a", "2 1/2",
+".5", "1,500" or "2.5e3"; the training-target derivation reads them back into the numeral the model
+should write ("7", "0.5", "(2+1/2)", "0.5", "1,500", "2.5e3").
+
+Never used at answer time: the model reads the question and writes the numeral itself.
+"""
+
+import math
+import random
+import re
+from fractions import Fraction
+
+ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
+TENS = {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+WORD_VALUES = {**{w: i for i, w in enumerate(ONES) if i}, **TENS, "a dozen": 12, "a hundred": 100,
+               "one hundred": 100, "a thousand": 1000, "one thousand": 1000, "two dozen": 24,
+               "two hundred": 200, "five hundred": 500, "a million": 1e6}
+# fractions said in words, each before a singular unit ("half a litre") or a plural one ("one and a half miles")
+FRACTION_WORDS_SINGULAR = {"half a": 0.5, "half an": 0.5, "a half": 0.5, "a quarter of a": 0.25,
+                           "a quarter of an": 0.25, "three quarters of a": 0.75, "three quarters of an": 0.75,
+                           "a third of a": Fraction(1, 3), "a third of an": Fraction(1, 3),
+                           "two thirds of a": Fraction(2, 3), "two thirds of an": Fraction(2, 3),
+                           "an eighth of a": 0.125, "an eighth of an": 0.125}
+ARTICLES = {"a": 1, "an": 1, "one": 1}
+VALUE_FORMS = ("digits", "article", "words", "fraction", "fraction-words", "leading-dot", "thousands",
+               "scientific")
+SINGULAR_FORMS = ("article", "fraction-words")  # the value takes a singular unit: "a quart", "half a litre"
+
+
+def numeral(value: float | Fraction) -> str:
+    """The numeral the model writes for a value read from words: 7 -> "7", 0.25 -> "0.25", 1/3 -> "(1/3)"."""
+    if isinstance(value, Fraction) and value.denominator not in (1, 2, 4, 5, 8):
+        whole, part = divmod(value, 1)
+        return f"({part.numerator}/{part.denominator})" if not whole else f"({whole}+{part.numerator}/{part.denominator})"
+    return f"{float(value):g}"
+
+
+def article(word: str) -> str:
+    """'an' before a vowel sound, else 'a': article("hour") -> "an", article("kilogram") -> "a"."""
+    return "an" if word[0].lower() in "aeio" or word.lower().startswith(("hour", "um")) else "a"
+
+
+def write_value(form: str, rng: random.Random, unit_word: str) -> tuple[str, float]:
+    """(how the value is written, its value) in one of VALUE_FORMS, "digits" excepted (the generator's own).
+
+    unit_word is the unit as the question writes it, for the article: ("article", rng, "hour") -> ("an hour"...).
+    The returned text includes the unit for the singular forms, which wrap it ("half a litre"), and not otherwise.
+    """
+    if form == "article":
+        word = rng.choice((article(unit_word), article(unit_word), "one"))
+        return f"{word} {unit_word}", 1.0
+    if form == "fraction-words":
+        phrase = rng.choice([p for p in FRACTION_WORDS_SINGULAR
+                             if p == "a half" or p.endswith(f" {article(unit_word)}")])
+        return f"{phrase} {unit_word}", float(FRACTION_WORDS_SINGULAR[phrase])
+    if form == "words":
+        roll = rng.random()
+        if roll < 0.15:  # "one and a half", "two and a quarter"
+            whole = rng.randint(1, 5)
+            part, value = rng.choice((("a half", 0.5), ("a quarter", 0.25), ("three quarters", 0.75)))
+            return f"{ONES[whole]} and {part}", whole + value
+        word = rng.choice([w for w in WORD_VALUES if WORD_VALUES[w] != 1 and WORD_VALUES[w] < 1e6])
+        if rng.random() < 0.2 and word in TENS:  # "forty-five"
+            unit = rng.randint(1, 9)
+            return f"{word}-{ONES[unit]}", float(TENS[word] + unit)
+        return word, float(WORD_VALUES[word])
+    if form == "fraction":
+        denominator = rng.choice((2, 2, 4, 4, 3, 8))
+        numerator = rng.choice([k for k in range(1, denominator) if math.gcd(k, denominator) == 1])
+        whole = rng.choice((0, 0, 1, 2, 3, 5))
+        text = f"{numerator}/{denominator}" if not whole else f"{whole} {numerator}/{denominator}"
+        return text, whole + numerator / denominator
+    if form == "leading-dot":
+        digits = rng.choice(("5", "25", "75", "1", "2", "3", "4", "6", "8", "125", "05"))
+        return f".{digits}", float(f"0.{digits}")
+    if form == "thousands":
+        value = rng.choice((rng.randint(1, 99) * 100, rng.randint(1000, 99999), rng.randint(1, 20) * 250))
+        value = max(value, 1000)
+        return f"{value:,}", float(value)
+    if form == "scientific":
+        mantissa = rng.choice((1, 1.5, 2, 2.5, 3, 4, 5, 7.5))
+        exponent = rng.choice((-3, -2, 2, 3, 4, 5))
+        return f"{mantissa:g}e{exponent}", mantissa * 10.0**exponent
+    raise ValueError(f"unknown value form {form!r}; expected one of {', '.join(VALUE_FORMS[1:])}")
+
+
+# ---------------------------------------------------------------- reading a question's number back
+
+_DIGITS = r"(?<![\w^*.])(?:\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?|\.\d+)"
+_FIRST_NUMBER = re.compile(_DIGITS)
+_MIXED = re.compile(r"(?<![\w^*./])(\d+) (\d+)/(\d+)(?![\w/])")
+_FRACTION = re.compile(r"(?<![\w^*./])(\d+)/(\d+)(?![\w/])")
+
+
+def first_number_text(question: str) -> str | None:
+    """The first number a question writes, as written; not a unit's exponent: "Convert 2,500 m3" -> "2,500"."""
+    match = _FIRST_NUMBER.search(question)
+    return match.group(0) if match else None
+
+
+def parse_number(written: str) -> float:
+    """A number as a question writes it, thousands separators dropped: parse_number("2,500") -> 2500.0."""
+    return float(written.replace(",", ""))
+
+
+def _word_pattern(words) -> re.Pattern:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z-])(?:{alternatives})(?![A-Za-z])", re.IGNORECASE)
+
+
+_SPOKEN = {**{k: float(v) for k, v in FRACTION_WORDS_SINGULAR.items() if not isinstance(v, Fraction)},
+           **{k: v for k, v in FRACTION_WORDS_SINGULAR.items() if isinstance(v, Fraction)}}
+_AND_PART = re.compile(rf"(?<![A-Za-z])({'|'.join(ONES[1:])}) and (a half|a quarter|three quarters)(?![A-Za-z])",
+                       re.IGNORECASE)
+_COMPOUND = re.compile(rf"(?<![A-Za-z])({'|'.join(TENS)})-({'|'.join(ONES[1:10])})(?![A-Za-z])", re.IGNORECASE)
+_SPOKEN_PATTERN = _word_pattern(_SPOKEN)
+_NUMBER_WORD_PATTERN = _word_pattern(WORD_VALUES)
+_ARTICLE_PATTERN = re.compile(r"(?<![A-Za-z])(?:a|an|one|per)(?= [A-Za-z])", re.IGNORECASE)
+
+
+def quantity_candidates(question: str) -> list[tuple[str, float]]:
+    """Every (numeral the model should write, value) a question may mean, most specific first.
+
+    For deriving training targets only; units_behind then keeps the one whose conversion gives the answer.
+    quantity_candidates("How many cups are in half a gallon?")[0] -> ("0.5", 0.5)
+    quantity_candidates("Convert 3 1/2 days to hours")[0] -> ("(3+1/2)", 3.5)
+    """
+    found: list[tuple[int, str, float]] = []
+    for match in _MIXED.finditer(question):
+        whole, num, den = (int(g) for g in match.groups())
+        if den:
+            found.append((match.start(), f"({whole}+{num}/{den})", whole + num / den))
+    for match in _FRACTION.finditer(question):
+        num, den = int(match.group(1)), int(match.group(2))
+        if den:
+            found.append((match.start(), f"({num}/{den})", num / den))
+    for match in _AND_PART.finditer(question):
+        value = ONES.index(match.group(1).lower()) + {"a half": 0.5, "a quarter": 0.25,
+                                                       "three quarters": 0.75}[match.group(2).lower()]
+        found.append((match.start(), numeral(value), value))
+    for match in _COMPOUND.finditer(question):
+        value = TENS[match.group(1).lower()] + ONES.index(match.group(2).lower())
+        found.append((match.start(), numeral(value), float(value)))
+    for match in _SPOKEN_PATTERN.finditer(question):
+        value = _SPOKEN[match.group(0).lower()]
+        found.append((match.start(), numeral(value), float(value)))
+    for match in _FIRST_NUMBER.finditer(question):
+        written = match.group(0)
+        value = parse_number(written)
+        found.append((match.start(), f"0{written}" if written.startswith(".") else written, value))
+    for match in _NUMBER_WORD_PATTERN.finditer(question):
+        value = WORD_VALUES[match.group(0).lower()]
+        found.append((match.start(), numeral(value), float(value)))
+    for match in _ARTICLE_PATTERN.finditer(question):
+        found.append((match.start(), "1", 1.0))
+    # the earliest-written, longest reading first: "one and a half" before "one", "3 1/2" before "3"
+    return [(text, value) for _, text, value in found if math.isfinite(value) and value > 0]

@@ -1,0 +1,307 @@
+"""The question generator: conversion questions with exact answers, as people type them.
+
+A question is a sentence shape (homework.templates) filled with two units of one dimension, in any
+form the unit table allows, and a value written as people write it (homework.quantities: "6",
+"a quart", "seven", "1/2", "half a litre", ".5", "1,500", "2.5e3"); some carry noise (homework.noise:
+a mistyped unit word, or the whole question in capitals). A coverage plan first uses every form of
+every unit, every unit in every shape and every value form; the rest is drawn at random.
+
+    python -m homework.questions generate     # data/train.json (6000) and data/valid.json (1000)
+    python -m homework.questions coverage     # unit x form, unit x shape, value forms, noise; exit 1 on a gap
+    python -m homework.questions questions data/rft_questions.json --n 4000 --seed 7
+    python -m homework.questions robust       # data/robust.json, the hand-written set
+"""
+
+import json
+import math
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from .conversion_utils import UNITS, Unit, convert, dimensions, forms, is_word, unit_pairs
+from .noise import can_shout, misspell
+from .quantities import SINGULAR_FORMS, VALUE_FORMS, article, write_value
+from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
+
+# How often a value is written each way, and how often a question carries each kind of noise. Digits
+# stay the most common (the course writes them), the rest are how people type when they do not.
+VALUE_FORM_SHARE = {"digits": 0.55, "article": 0.11, "words": 0.1, "fraction": 0.06, "fraction-words": 0.06,
+                    "leading-dot": 0.04, "thousands": 0.04, "scientific": 0.04}
+NOISE = ("none", "typo", "capitals")
+NOISE_SHARE = {"typo": 0.07, "capitals": 0.06}
+NEAR = 1e4  # people convert between units of similar size: mostly pairs within this factor of each other
+# nor do they write 13-digit values: outside the coverage plan, a distant pair whose question would need
+# such a value ("500,000,000,000 ns in centuries") is drawn again, so distant pairs ask for big answers
+MAX_VALUE = 1e6
+
+
+@dataclass(frozen=True)
+class Question:
+    """A generated question and what it was made of (for coverage and reports; never for answering)."""
+    text: str
+    answer: float
+    src: Unit
+    dst: Unit
+    src_form: str
+    dst_form: str
+    shape: str
+    value: float
+    value_form: str = "digits"
+    noise: str = "none"
+
+
+def near(a: Unit, b: Unit) -> bool:
+    """True when one unit is at most NEAR times the other: near(gram, kilogram) -> True, (second, century) -> False."""
+    return 1 / NEAR <= a.factor / b.factor <= NEAR
+
+
+def is_plural(form: str, unit: Unit) -> bool:
+    """A word form that is another form plus a plural ending: ("meters per second", m/s) -> True, ("kg", kg) -> False."""
+    head = form.split(" per ")[0]
+    others = {f.split(" per ")[0] for f in forms(unit) if f != form}
+    return is_word(form) and (head in {"feet", "cubic feet", "millennia"}
+                              or any(head in (o + "s", o + "es", o[:-1] + "ies") for o in others))
+
+
+def singular_forms(unit: Unit) -> list[str]:
+    """Forms that read after "a" or "half a": words not plural ("quart", "litre")."""
+    return [f for f in forms(unit) if is_word(f) and not is_plural(f, unit)] or [unit.name]
+
+
+def _format_value(value: float) -> str:
+    return f"{value:g}" if abs(value) < 1e6 else f"{value:,.0f}"
+
+
+def _sample_value(rng: random.Random) -> float:
+    """Mostly small integers (1-10), some decimals, a few larger values."""
+    roll = rng.random()
+    if roll < 0.6:
+        return float(rng.randint(1, 10))
+    if roll < 0.85:
+        return round(rng.uniform(0.1, 10), rng.choice((1, 2)))
+    return float(rng.choice((12, 15, 20, 25, 30, 40, 50, 60, 75, 100, 120, 250, 500, 1000)))
+
+
+def _unit_text(unit: Unit, rng: random.Random) -> str:
+    """The canonical name a third of the time (as the course data writes it), otherwise any alias."""
+    return unit.name if rng.random() < 1 / 3 else rng.choice(unit.aliases or (unit.name,))
+
+
+def _quantity(value: str, form: str, rng: random.Random) -> str:
+    """The value and its unit; short symbols are sometimes written without a space ("6kg")."""
+    compact = len(form) <= 3 and " " not in form and form[0].isalpha() and rng.random() < 0.3
+    return f"{value}{form}" if compact else f"{value} {form}"
+
+
+def _partner(unit: Unit, rng: random.Random) -> Unit:
+    """Another unit of the same dimension and of similar size (any other when none is)."""
+    others = [u for u in dimensions()[unit.dimension] if u is not unit]
+    return rng.choice([u for u in others if near(unit, u)] or others)
+
+
+def _coverage_plan(rng: random.Random) -> list[tuple[Unit, str | None, Unit, str | None, str, str | None]]:
+    """(src, src form, dst, dst form, shape, value form) jobs that use every form of every unit as source
+    and as target, every unit in every sentence shape, and every unit with every value form; a None
+    form is drawn at random later."""
+    shapes = list(SHAPES)
+    jobs = []
+    for unit in UNITS:
+        roles = [(form, role) for form in forms(unit) for role in ("src", "dst")]
+        while len(roles) < len(shapes):  # few forms: repeat them until every shape gets one
+            roles.append(roles[len(roles) % (2 * len(forms(unit)))])
+        offset = rng.randrange(len(shapes))
+        for k, (form, role) in enumerate(roles):
+            other = _partner(unit, rng)
+            shape = shapes[(offset + k) % len(shapes)]
+            jobs.append((unit, form, other, None, shape, "digits") if role == "src"
+                        else (other, None, unit, form, shape, "digits"))
+        for value_form in VALUE_FORMS[1:]:
+            jobs.append((unit, None, _partner(unit, rng), None, rng.choice(shapes), value_form))
+    rng.shuffle(jobs)
+    return jobs
+
+
+def _draw(share: dict[str, float], rng: random.Random) -> str:
+    return rng.choices(list(share), weights=list(share.values()))[0]
+
+
+def _make_question(src: Unit, src_form: str, dst: Unit, dst_form: str, shape: str, value_form: str,
+                   noise: str, rng: random.Random) -> Question:
+    if value_form == "digits":
+        value = _sample_value(rng)
+        # The answer check rounds to 3 decimals, so an answer below ~0.05 could never be judged right:
+        # scale such values up by a power of ten (5 um -> 5,000,000 um to km).
+        if convert(value, src.name, dst.name) < 0.05:
+            value = round(value * 10 ** math.ceil(math.log10(0.1 / convert(value, src.name, dst.name))), 6)
+        v = _format_value(value)
+        q = _quantity(v, src_form, rng)
+    else:
+        if convert(1, src.name, dst.name) < 0.2:  # "a millisecond in seconds" is below what the check can judge
+            src, src_form, dst, dst_form = dst, dst_form, src, src_form
+        if value_form in SINGULAR_FORMS:
+            src_form = rng.choice(singular_forms(src))
+        v, value = write_value(value_form, rng, src_form)
+        q = v if value_form in SINGULAR_FORMS else f"{v} {src_form}"
+        if shape == "units-first" and value_form in SINGULAR_FORMS:
+            shape = "what-is"  # "quart to cups: a" reads badly; the value stands with its unit
+    if value_form == "article" and rng.random() < 0.3:
+        template, shape = rng.choice(PER), "per"
+    else:
+        template = rng.choice(STORIES[src.dimension] if shape == "story" else SHAPES[shape])
+    text = template.format(v=v, a=src_form, an=f"{article(src_form)} {src_form}", b=dst_form, q=q)
+    if value_form == "article":
+        text = re.sub(r"\b(per|Per) an? ", r"\1 ", text)  # "how many cups per quart", not "per a quart"
+    if noise == "typo":
+        text, noise = _typo_in(text, [f for f in (src_form, dst_form) if is_word(f)], rng)
+    first = text.split()[0]
+    if (is_word(first) or first.isalpha() and v.startswith(first)) and rng.random() < 0.5:
+        text = text[0].upper() + text[1:]  # "Grams to kg: 5", as a sentence starts; never a symbol ("m" vs "M")
+    if noise == "capitals":
+        if can_shout(src_form, src) and can_shout(dst_form, dst):
+            text = text.upper()  # "WHAT IS 12 QT IN GAL?"
+        else:
+            noise = "none"  # "Mb" shouted is "MB", another unit of the same dimension
+    answer = convert(value, src.name, dst.name)
+    return Question(text, answer, src, dst, src_form, dst_form, shape, value, value_form, noise)
+
+
+def _typo_in(text: str, words: list[str], rng: random.Random) -> tuple[str, str]:
+    """(text with one of these unit words mistyped, "typo"), or (text, "none") when none can be."""
+    for form in rng.sample(words, len(words)):
+        wrong = misspell(form, rng)
+        pattern = re.compile(rf"(?<![A-Za-z]){re.escape(form)}(?![A-Za-z])")
+        if wrong and pattern.search(text):
+            return pattern.sub(wrong, text, count=1), "typo"
+    return text, "none"
+
+
+def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()) -> list[Question]:
+    """n distinct questions. The first ones follow a coverage plan (every form of every unit, as source
+    and as target; every unit in every shape and with every value form); the rest draw unit pairs,
+    forms, shapes, value forms and noise at random."""
+    rng = random.Random(seed)
+    plan = _coverage_plan(rng)
+    pairs = unit_pairs()
+    near_pairs = [(a, b) for a, b in pairs if near(a, b)]
+    seen, out = set(exclude), []
+    attempts = 0
+    while len(out) < n:
+        attempts += 1
+        if attempts > 100 * n + 10000:
+            raise RuntimeError(f"could not make {n} distinct questions; try a smaller size")
+        planned = len(out) < len(plan)
+        if planned:
+            src, src_form, dst, dst_form, shape, value_form = plan[len(out)]
+        else:
+            (src, dst), src_form, dst_form, shape = (rng.choice(near_pairs if rng.random() < 0.9 else pairs), None,
+                                                     None, rng.choice(list(SHAPES)))
+            value_form = _draw(VALUE_FORM_SHARE, rng)
+        noise = _draw({**NOISE_SHARE, "none": 1 - sum(NOISE_SHARE.values())}, rng)
+        question = _make_question(src, src_form or _unit_text(src, rng), dst, dst_form or _unit_text(dst, rng),
+                                  shape, value_form, noise, rng)
+        if question.text in seen or (not planned and question.value >= MAX_VALUE) or question.answer < 0.05:
+            continue  # the plan keeps its big values: a cubic kilometer has no partner of similar size
+        seen.add(question.text)
+        out.append(question)
+    return out
+
+
+def generate_questions(n: int, seed: int, exclude: set[str] = frozenset()) -> list[list]:
+    """n distinct [question, answer] pairs, as the data files hold them."""
+    return [[q.text, q.answer] for q in generate_question_records(n, seed, exclude)]
+
+
+def split_records(train_size: int = 6000, valid_size: int = 1000, seed: int = 0) -> tuple[list[Question], list[Question]]:
+    """(train, valid) as `generate` writes them: valid first with seed + 1, then train without valid's questions."""
+    valid = generate_question_records(valid_size, seed=seed + 1)
+    train = generate_question_records(train_size, seed=seed, exclude={q.text for q in valid})
+    return train, valid
+
+
+def write_json(path: Path, rows) -> None:
+    """Write rows atomically: a stopped run leaves the old file or the new one, never half of one."""
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(rows, indent=1) + "\n")
+    tmp.replace(path)
+
+
+def generate(train_size: int = 6000, valid_size: int = 1000, seed: int = 0, out_dir: str = "data") -> None:
+    """Write data/train.json and data/valid.json: disjoint, deterministic for a seed."""
+    train, valid = split_records(train_size, valid_size, seed)
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    for name, records in (("train", train), ("valid", valid)):
+        path = Path(out_dir) / f"{name}.json"
+        write_json(path, [[q.text, q.answer] for q in records])
+        print(f"wrote {len(records)} questions to {path}")
+
+
+def coverage_gaps(records: list[Question]) -> tuple[dict, dict, list[str]]:
+    """Counts of (unit, form) and (unit, shape) in these questions, and one line per gap (a count of 0):
+    also every value form and every kind of noise must appear with every dimension."""
+    forms_used = {(u.name, f): 0 for u in UNITS for f in forms(u)}
+    shapes_used = {(u.name, s): 0 for u in UNITS for s in SHAPES}
+    for q in records:
+        for unit, form in ((q.src, q.src_form), (q.dst, q.dst_form)):
+            if (unit.name, form) in forms_used:
+                forms_used[unit.name, form] += 1
+            if q.shape in SHAPES:
+                shapes_used[unit.name, q.shape] += 1
+    value_forms = Counter((q.src.dimension, q.value_form) for q in records)
+    noises = Counter((q.src.dimension, q.noise) for q in records)
+    gaps = [f"form {form!r} of {unit} is never used" for (unit, form), n in forms_used.items() if n == 0]
+    gaps += [f"{unit} never appears in a {shape!r} question" for (unit, shape), n in shapes_used.items() if n == 0]
+    gaps += [f"no {dim} question writes its value as {form!r}" for dim in dimensions() for form in VALUE_FORMS
+             if not value_forms[dim, form]]
+    gaps += [f"no {dim} question has noise {noise!r}" for dim in dimensions() for noise in NOISE
+             if not noises[dim, noise]]
+    return forms_used, shapes_used, gaps
+
+
+def coverage(train_size: int = 6000, valid_size: int = 1000, seed: int = 0, data_dir: str = "data") -> None:
+    """Report how often train.json uses each form of each unit, each unit in each sentence shape, each
+    value form and each kind of noise; exit 1 on a gap, or when train.json is not this generator's output."""
+    train, _ = split_records(train_size, valid_size, seed)
+    path = Path(data_dir) / "train.json"
+    if json.loads(path.read_text()) != [[q.text, q.answer] for q in train]:
+        raise SystemExit(f"{path} is not what `generate --train_size {train_size} --valid_size {valid_size} "
+                         f"--seed {seed}` writes; regenerate it or pass the sizes it was made with")
+    forms_used, shapes_used, gaps = coverage_gaps(train)
+    print(f"{path}: {len(train)} questions, {len(UNITS)} units, {len(forms_used)} forms, {len(SHAPES)} shapes")
+    print("unit: form count ... | " + " ".join(SHAPES))
+    for unit in UNITS:
+        form_counts = ", ".join(f"{f} {forms_used[unit.name, f]}" for f in forms(unit))
+        shape_counts = " ".join(str(shapes_used[unit.name, s]) for s in SHAPES)
+        print(f"{unit.name}: {form_counts} | {shape_counts}")
+    print("value forms: " + ", ".join(f"{f} {sum(q.value_form == f for q in train)}" for f in VALUE_FORMS))
+    print("noise: " + ", ".join(f"{k} {sum(q.noise == k for q in train)}" for k in NOISE))
+    for gap in gaps:
+        print(f"gap: {gap}")
+    if gaps:
+        raise SystemExit(f"{len(gaps)} coverage gaps in {path}")
+    print("every form of every unit is used, every unit appears in every shape, and every dimension "
+          "with every value form and every kind of noise")
+
+
+def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str = "data/valid.json") -> None:
+    """Write n more [question, answer] pairs (e.g. for datagen), none of them in the `exclude` file."""
+    excluded = {row[0] for row in json.loads(Path(exclude).read_text())} if exclude else set()
+    path = Path(output_json)
+    write_json(path, generate_questions(n, seed=seed, exclude=excluded))
+    print(f"wrote {n} questions to {path}")
+
+
+def robust(out: str = "data/robust.json") -> None:
+    """Write the hand-written robustness set (homework.robust_questions) with answers from the unit table."""
+    from .robust_questions import build
+
+    rows = build()
+    write_json(Path(out), rows)
+    print(f"wrote {len(rows)} questions to {out}")
+
+
+if __name__ == "__main__":
+    from .cli import main
+
+    main({"generate": generate, "questions": questions, "coverage": coverage, "robust": robust})

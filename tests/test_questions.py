@@ -1,0 +1,134 @@
+"""The question generator: deterministic, disjoint, covering; value forms and noise as people write them."""
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from homework import conversion_utils as cu
+from homework import questions
+
+def test_generation_is_deterministic_disjoint_and_covers_every_pair():
+    valid = questions.generate_questions(600, seed=1)
+    train = questions.generate_questions(600, seed=0, exclude={q for q, _ in valid})
+    assert questions.generate_questions(600, seed=1) == valid
+    assert not {q for q, _ in train} & {q for q, _ in valid}
+    assert len({q for q, _ in train}) == 600
+    words = " ".join(q for q, _ in questions.generate_questions(len(cu.unit_pairs()), seed=3))
+    for unit in cu.UNITS:
+        assert any(name in words for name in (unit.name, *unit.aliases)), f"{unit.name} never asked about"
+    assert len(questions.TEMPLATES) >= 25
+    assert all(a >= 0.05 for _, a in train), "answers that round to 0 could never be judged right"
+
+
+def test_train_json_uses_every_form_of_every_unit_in_every_shape(capsys):
+    questions.coverage()  # raises SystemExit on a gap or when train.json is not the generator's output
+    assert "every form of every unit is used" in capsys.readouterr().out
+
+
+def test_stories_fit_the_quantity_and_shouted_questions_keep_their_units():
+    records = questions.generate_question_records(3000, seed=5)
+    for q in records:
+        if q.shape == "story":
+            assert any(q.text.lower().startswith(t.split("{")[0].lower())
+                       for t in questions.STORIES[q.src.dimension]), q.text
+        if q.noise == "capitals":
+            assert q.text.isupper() or not any(c.isalpha() for c in q.text), q.text
+            assert set(cu.units_in(q.text)) >= {q.src, q.dst}, q.text  # the target derivation still finds them
+            # "Mb" shouted would read as "MB", another unit of the same dimension: such questions are not shouted
+            assert all(cu.find_unit(f.upper()) in (None, u) or cu.find_unit(f.upper()).dimension != u.dimension
+                       for f, u in ((q.src_form, q.src), (q.dst_form, q.dst))), q.text
+    assert sum(q.noise == "capitals" and "HOW" in q.text for q in records) > 3
+    # 13-digit values only where the coverage plan needs them: a cubic kilometer has no unit of similar size
+    assert all(q.value < questions.MAX_VALUE or q.dst.name == "cubic kilometer" or q.src.name == "cubic kilometer"
+               for q in records)
+    assert not cu.is_word("Mb") and not cu.is_word("m") and not cu.is_word("mm^3") and cu.is_word("cubic feet")
+
+
+def test_every_value_form_and_noise_appears_and_reads_back_to_its_value():
+    from homework.quantities import VALUE_FORMS, quantity_candidates
+
+    records = questions.generate_question_records(3000, seed=5)
+    assert {q.value_form for q in records} == set(VALUE_FORMS)
+    assert {q.noise for q in records} == set(questions.NOISE)
+    for q in records:
+        values = [value for _, value in quantity_candidates(q.text)]
+        assert any(abs(v - q.value) < 1e-9 * max(1, q.value) for v in values), (q.text, q.value, values)
+    typos = [q for q in records if q.noise == "typo"]
+    for q in typos:  # one of the two unit words is written wrong, and not as another unit
+        wrong = [f for f in (q.src_form, q.dst_form) if not re.search(rf"(?<![A-Za-z]){re.escape(f)}(?![A-Za-z])",
+                                                                      q.text, re.IGNORECASE)]
+        assert len(wrong) == 1, q.text
+    article = [q.text for q in records if q.value_form == "article"]
+    assert any(" a " in t or t.startswith("A ") for t in article) and any(" per " in t for t in article)
+    assert not any(" per a " in t for t in article)
+
+
+@pytest.mark.parametrize("text,numeral,value", [
+    ("How many cups are in a quart?", "1", 1), ("How many ounces in an hour?", "1", 1),
+    ("how many inches per foot", "1", 1), ("seven kilograms in pounds", "7", 7), ("forty-five minutes", "45", 45),
+    ("How many ml in half a litre?", "0.5", 0.5), ("a quarter of a mile in m", "0.25", 0.25),
+    ("1/2 gallon in cups", "(1/2)", 0.5), ("3 1/2 days in hours", "(3+1/2)", 3.5),
+    ("one and a half miles in km", "1.5", 1.5), ("three quarters of a pound in oz", "0.75", 0.75),
+    ("a third of a cup in tbsp", "(1/3)", 1 / 3), ("a dozen eggs' weight: 2 kg", "12", 12),
+    ("I ran .75 miles", "0.75", 0.75), ("1,500 liters in gallons", "1,500", 1500), ("2.5e3 m in km", "2.5e3", 2500),
+])
+def test_quantity_candidates_read_numbers_as_people_write_them(text, numeral, value):
+    from homework.quantities import quantity_candidates
+
+    assert (numeral, pytest.approx(value)) in [(n, pytest.approx(v)) for n, v in quantity_candidates(text)]
+
+
+def test_misspell_makes_one_slip_and_never_another_unit():
+    from homework.noise import can_shout, misspell
+
+    rng = random.Random(0)
+    for unit in cu.UNITS:
+        for form in cu.forms(unit):
+            wrong = misspell(form, rng)
+            if wrong is not None:
+                assert cu.find_unit(wrong) is None and wrong != form and abs(len(wrong) - len(form)) <= 1
+    assert misspell("kg", rng) is None
+    assert can_shout("qt", cu.lookup("qt")) and can_shout("m", cu.lookup("m"))  # "M": a megabyte, not a length
+    assert not can_shout("Mb", cu.lookup("Mb")) and not can_shout("b", cu.lookup("b"))
+
+
+def test_coverage_names_each_gap():
+    train, _ = questions.split_records(200, 10)
+    *_, gaps = questions.coverage_gaps(train)
+    assert gaps and all(" is never used" in g or " never appears in a " in g or " writes its value as " in g
+                        or " has noise " in g for g in gaps)
+    full = questions.generate_question_records(3000, seed=5)
+    assert not questions.coverage_gaps(full)[2]
+    *_, gaps = questions.coverage_gaps([q for q in full if not (q.value_form == "fraction" and q.src.dimension == "time")])
+    assert gaps == ["no time question writes its value as 'fraction'"]
+    *_, gaps = questions.coverage_gaps([q for q in full if not (q.noise == "typo" and q.src.dimension == "mass")])
+    assert gaps == ["no mass question has noise 'typo'"]
+
+
+def test_committed_data_matches_the_generator():
+    data = Path(__file__).resolve().parent.parent / "data"
+    valid = json.loads((data / "valid.json").read_text())
+    train = json.loads((data / "train.json").read_text())
+    assert valid == [list(r) for r in questions.generate_questions(1000, seed=1)]
+    assert not {q for q, _ in train} & {q for q, _ in valid}
+    robust = json.loads((data / "robust.json").read_text())
+    assert len(robust) >= 250 and not {q for q, *_ in robust} & {q for q, _ in train + valid}
+
+
+def test_robust_json_is_the_hand_written_rows_with_table_answers():
+    from homework.robust_questions import build
+
+    path = Path(__file__).resolve().parent.parent / "data" / "robust.json"
+    assert json.loads(path.read_text()) == build()
+    kinds = [row[2] for row in build()]
+    everyday = ("no-digit", "words-fractions", "misspelling", "capitals", "british", "dotted", "chatty")
+    assert all(kinds.count(kind) >= 6 for kind in everyday) and sum(k in everyday for k in kinds) >= 50
+
+
+def test_old_import_paths_still_work_with_a_warning():
+    with pytest.warns(DeprecationWarning, match="moved to homework.questions"):
+        from homework.conversion_utils import generate_questions
+    assert generate_questions is questions.generate_questions
