@@ -1,8 +1,8 @@
 """Turn saved samples into a report: python -m homework.report SAMPLES.jsonl [...] --out runs/report.
 
 Each samples file comes from a `test --save_samples PATH` run. The report is a Markdown summary
-(accuracy and answer rate per file, accuracy per dimension and per unit pair, the most common wrong
-completions) and a PNG bar chart of accuracy per dimension, one bar per file side by side.
+(accuracy and answer rate per file, accuracy per dimension, per kind of phrasing where the samples
+carry one, and per unit pair, the most common wrong completions) and a PNG bar chart of accuracy per dimension, one bar per file side by side.
 --trainer_state runs/sft/checkpoint-N/trainer_state.json also plots that run's training loss.
 The last stdout line is a JSON object naming the files written.
 """
@@ -53,6 +53,9 @@ def summarize(name: str, records: list[dict], top: int = 10) -> str:
     lines = [f"## {name}", "", f"{n} questions: accuracy {accuracy:.3f}, answer_rate {answer_rate:.3f}", "",
              "| dimension | accuracy | n |", "|---|---|---|"]
     lines += [f"| {d} | {a:.3f} | {k} |" for d, (a, k) in accuracy_by(records, lambda r: r.get("dimension")).items()]
+    if any(r.get("kind") for r in records):  # robust.json names each question's kind of phrasing
+        lines += ["", "| kind | accuracy | n |", "|---|---|---|"]
+        lines += [f"| {k} | {a:.3f} | {c} |" for k, (a, c) in accuracy_by(records, lambda r: r.get("kind")).items()]
     pairs = accuracy_by(records, lambda r: r.get("from_unit") and f"{r['from_unit']} -> {r.get('to_unit')}")
     worst = sorted(pairs.items(), key=lambda item: (item[1][0], -item[1][1]))[:top]
     lines += ["", f"Unit pairs with the lowest accuracy (of {len(pairs)}):", "", "| pair | accuracy | n |",

@@ -83,3 +83,50 @@ def test_report_names_a_malformed_samples_line(tmp_path, capsys):
     assert report.main([str(bad)]) == 2
     assert capsys.readouterr().err.strip() == (f"report: {bad}: line 1 lacks correct_answer, completion, answer, "
                                                "is_correct; expected a samples line")
+
+
+def test_ask_refuses_an_empty_or_overlong_question_in_one_sentence_with_exit_2(capsys):
+    assert ask.main([""]) == 2
+    assert capsys.readouterr().err.strip() == 'ask: question 1 is empty: ask something like "How many grams are in 6 kg?"'
+    assert ask.main(["How many g in 6 kg?", "x" * 5000]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "ask: question 2 has 5000 characters; ask at most 500, one question at a time"
+
+
+def test_robust_samples_carry_their_kind_and_the_report_shows_accuracy_per_kind(tmp_path, capsys):
+    rows = [["How many g in 6 kg?", 6000.0, "symbols"], ["How many cups are in a quart?", 4.0, "no-digit"]]
+    dataset = tmp_path / "robust.json"
+    dataset.write_text(json.dumps(rows))
+    samples = tmp_path / "s.jsonl"
+    data.run_benchmark_cli("sft", FakeModel, str(dataset), None, str(samples))
+    records = [json.loads(line) for line in samples.read_text().splitlines()]
+    assert [r["kind"] for r in records] == ["symbols", "no-digit"]
+    assert records[1]["from_unit"] == "quart" and records[1]["to_unit"] == "cup"  # "a quart" is one quart
+    capsys.readouterr()
+    assert report.main([str(samples), "--out", str(tmp_path / "out")]) == 0
+    text = (tmp_path / "out" / "report.md").read_text()
+    assert "| no-digit | 0.000 | 1 |" in text and "| symbols | 1.000 | 1 |" in text
+
+
+def test_a_non_numeric_option_names_the_option_and_what_it_expects():
+    import pytest
+
+    from homework.cli import checked
+    from homework.sft import train_model
+
+    with pytest.raises(SystemExit, match=r"^--learning_rate: expected a number, got 'abc'$"):
+        checked(train_model)(learning_rate="abc")
+    with pytest.raises(SystemExit, match=r"^--max_examples: expected a whole number \(or None\), got 2.5$"):
+        checked(train_model)(max_examples=2.5)
+    with pytest.raises(SystemExit, match=r"^--resume: expected true or false, got 'yes'$"):
+        checked(train_model)(resume="yes")
+
+
+def test_the_command_line_reports_a_bad_option_without_a_traceback():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "homework.sft", "train", "--learning_rate", "abc"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "--learning_rate: expected a number, got 'abc'"

@@ -35,3 +35,28 @@ def test_cot_prefix_cache_keeps_greedy_answers_identical_on_the_embedded_model()
     assert llm._prefix is not None and len(llm._prefix) > 300, "the examples were not cached"
     llm.use_prefix_cache = False
     assert llm.batched_generate(prompts, max_new_tokens=40) == cached
+
+
+# what a student submits: the shipped adapters, asked as people ask (none of these is in data/)
+SHIPPED_QUESTIONS = [
+    ("How many gram are there per 6 kg?", 6000.0),
+    ("How many pints are in a gallon?", 8.0),
+    ("Convert seven pounds to kilograms.", 7 * 0.45359237),
+    ("How many minutes are in 2 1/2 hours?", 150.0),
+    ("What is half a mile in feet?", 2640.0),
+    ("HOW MANY ML IN 3 TSP?", 3 * 4.92892159375),
+    ("How many centimeters are in 4 metrs?", 400.0),
+    ("I have .5 liters of water, how many milliliters is that?", 500.0),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ["sft", "rft"])
+def test_the_shipped_adapters_answer_everyday_questions_right(model):
+    from homework import rft, sft
+    from homework.answers import is_answer_valid
+
+    llm = (sft if model == "sft" else rft).load()
+    answers = llm.answer(*[q for q, _ in SHIPPED_QUESTIONS])
+    wrong = [(q, a) for (q, expected), a in zip(SHIPPED_QUESTIONS, answers) if not is_answer_valid(a, expected)]
+    assert not wrong, f"the shipped {model} adapter got these wrong: {wrong}"
