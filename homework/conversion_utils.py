@@ -200,14 +200,14 @@ def units_in(text: str, fuzzy: bool = False) -> list[Unit]:
     """Candidate units named in a text, in order of appearance ("in" may be inches), for deriving
     training targets that are then checked against the answer; never used at answer time.
 
-    A symbol found in capitals also offers its lower-case unit ("M" in "HOW MANY M IN 3 KM": megabyte
-    or meter). fuzzy=True adds the units of words one typo away from a unit word ("kilogrm").
+    In a question written in capitals, a symbol offers every unit it may have been ("M" in
+    "HOW MANY M IN 3 KM": megabyte or meter). fuzzy=True adds the units of words one typo away from a unit word ("kilogrm").
     units_in("How many gram are there per 6 kg?") -> [gram, kilogram]
     """
     matches = [(m.start(), _BY_NAME[m.group(0)]) for m in _ALIAS_PATTERN.finditer(text)]
     matches += [(m.start(), _BY_NAME[m.group(0).lower()]) for m in _WORD_PATTERN.finditer(text)]
-    matches += [(m.start(), unit) for m in _CASELESS_PATTERN.finditer(text) if m.group(0).isupper()
-                for unit in _BY_LOWER[m.group(0).lower()]]
+    if text.isupper():  # a shouted question: "MB" may have been "Mb", "M" an "m"
+        matches += [(m.start(), unit) for m in _CASELESS_PATTERN.finditer(text) for unit in _BY_LOWER[m.group(0).lower()]]
     if fuzzy:  # one to three words against the unit words of as many words: "cubic milimetres", "foot per secnd"
         words = list(re.finditer(r"[A-Za-z]+", text))
         for size in (1, 2, 3):

@@ -177,10 +177,12 @@ def _typo_in(text: str, words: list[str], rng: random.Random) -> tuple[str, str]
     return text, "none"
 
 
-def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()) -> list[Question]:
+def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset(),
+                              noise_share: dict[str, float] | None = None) -> list[Question]:
     """n distinct questions. The first ones follow a coverage plan (every form of every unit, as source
     and as target; every unit in every shape and with every value form); the rest draw unit pairs,
-    forms, shapes, value forms and noise at random."""
+    forms, shapes, value forms and noise at random (noise_share: {"typo": p, "capitals": q}, else NOISE_SHARE)."""
+    noise_share = NOISE_SHARE if noise_share is None else noise_share
     rng = random.Random(seed)
     plan = _coverage_plan(rng)
     pairs = unit_pairs()
@@ -198,7 +200,7 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
             (src, dst), src_form, dst_form, shape = (rng.choice(near_pairs if rng.random() < 0.9 else pairs), None,
                                                      None, rng.choice(list(SHAPES)))
             value_form = _draw(VALUE_FORM_SHARE, rng)
-        noise = _draw({**NOISE_SHARE, "none": 1 - sum(NOISE_SHARE.values())}, rng)
+        noise = _draw({**noise_share, "none": 1 - sum(noise_share.values())}, rng)
         question = _make_question(src, src_form or _unit_text(src, rng), dst, dst_form or _unit_text(dst, rng),
                                   shape, value_form, noise, rng)
         if question.text in seen or (not planned and question.value >= MAX_VALUE) or question.answer < 0.05:
@@ -208,9 +210,10 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
     return out
 
 
-def generate_questions(n: int, seed: int, exclude: set[str] = frozenset()) -> list[list]:
+def generate_questions(n: int, seed: int, exclude: set[str] = frozenset(),
+                       noise_share: dict[str, float] | None = None) -> list[list]:
     """n distinct [question, answer] pairs, as the data files hold them."""
-    return [[q.text, q.answer] for q in generate_question_records(n, seed, exclude)]
+    return [[q.text, q.answer] for q in generate_question_records(n, seed, exclude, noise_share)]
 
 
 def split_records(train_size: int = 6000, valid_size: int = 1000, seed: int = 0) -> tuple[list[Question], list[Question]]:
@@ -284,11 +287,19 @@ def coverage(train_size: int = 6000, valid_size: int = 1000, seed: int = 0, data
           "with every value form and every kind of noise")
 
 
-def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str = "data/valid.json") -> None:
-    """Write n more [question, answer] pairs (e.g. for datagen), none of them in the `exclude` file."""
+def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str = "data/valid.json",
+              typos: float = NOISE_SHARE["typo"], capitals: float = NOISE_SHARE["capitals"]) -> None:
+    """Write n more [question, answer] pairs (e.g. for datagen), none of them in the `exclude` file.
+
+    --typos and --capitals set the share of questions with each kind of noise (RFT's questions carry
+    more of it than train.json: the kinds SFT gets wrong most often are where sampling can teach most).
+    """
+    if not (0 <= typos and 0 <= capitals and typos + capitals <= 1):
+        raise SystemExit(f"--typos {typos} and --capitals {capitals}: expected shares from 0 to 1 that sum to at most 1")
     excluded = {row[0] for row in json.loads(Path(exclude).read_text())} if exclude else set()
     path = Path(output_json)
-    write_json(path, generate_questions(n, seed=seed, exclude=excluded))
+    write_json(path, generate_questions(n, seed=seed, exclude=excluded,
+                                        noise_share={"typo": typos, "capitals": capitals}))
     print(f"wrote {n} questions to {path}")
 
 

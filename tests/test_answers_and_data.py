@@ -50,7 +50,7 @@ def test_dataset_names_the_file_and_entry_of_bad_data(tmp_path):
 
 
 def test_splits_load_by_name():
-    assert len(Dataset("valid")) == 1000 and len(Dataset("train")) == 4000 and len(Dataset("robust")) >= 200
+    assert len(Dataset("valid")) == 1000 and len(Dataset("train")) == 6000 and len(Dataset("robust")) >= 250
 
 
 class KnownAnswers:

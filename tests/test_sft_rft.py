@@ -23,7 +23,7 @@ from homework.data import DataError
     ("seven kilograms in pounds", 7 / 0.45359237, "7 * 1 / 0.4536"),
     ("How many cups is 1/2 gallon?", 8.0, "(1/2) * 3.785 / 0.2366"),
     ("How many hours are in 3 1/2 days?", 84.0, "(3+1/2) * 8.64e4 / 3600"),
-    ("I ran .75 km", 750.0, "0.75 * 1000 / 1"),
+    ("I ran .75 km, how many m is that?", 750.0, "0.75 * 1000 / 1"),
     ("How many centimetres in 2 meeters?", 200.0, "2 * 1 / 0.01"),  # a typo in a unit word
     ("WHAT IS 12 QT IN GAL?", 3.0, "12 * 0.9464 / 3.785"),  # symbols in capitals
     ("HOW MANY M IN 4 KM?", 4000.0, "4 * 1000 / 1"),  # "M" next to "KM" is a metre
