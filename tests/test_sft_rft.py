@@ -62,10 +62,15 @@ def test_training_changes_lora_weights_and_keeps_base_weights(trained_adapter, t
     lora_b = [w for name, w in weights.items() if "lora_B" in name]
     assert lora_b and any(w.abs().sum() > 0 for w in lora_b), "LoRA B starts at zero and must have moved"
     assert not any("lora" not in name for name in weights), "only adapter weights are saved"
+    # the base file is untouched, and a layer LoRA adapts keeps its base weight beside the adapter
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
     base = load_file(tiny_model_dir / "model.safetensors")
-    llm = lora.load_adapter_model(sft.SFTModel, trained_adapter, dtype=torch.float32)
-    merged = dict(llm.model.named_parameters())
-    assert torch.equal(merged["model.embed_tokens.weight"], base["model.embed_tokens.weight"])
+    peft = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_model_dir), str(trained_adapter))
+    q_proj = peft.base_model.model.model.layers[0].self_attn.q_proj
+    assert torch.equal(q_proj.base_layer.weight, base["model.layers.0.self_attn.q_proj.weight"])
+    assert q_proj.lora_B["default"].weight.abs().sum() > 0
 
 
 def test_load_rebuilds_the_recorded_base_and_answers(trained_adapter):
