@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 UTID ?= submission
 
-.PHONY: install test test-fast grade data clean
+.PHONY: install test test-fast mutants grade data clean
 
 install: $(VENV)/.installed
 
@@ -19,6 +19,9 @@ test: install
 
 test-fast: install
 	$(PY) -m pytest -q -m "not slow"
+
+mutants: install
+	$(PY) tests/mutants.py
 
 grade: install
 	$(PY) bundle.py homework $(UTID)

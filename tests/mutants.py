@@ -1,0 +1,67 @@
+"""Break the code on purpose, one defect at a time, and check that a fast test notices: `make mutants`.
+
+Each mutant replaces one line of the package in a scratch copy of the repository and runs the tests
+that guard it; a mutant that no test kills is a survivor, printed with its name. Exit status 1 when
+any survives.
+"""
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# name: (file, the line as it is, the defect, the tests that must fail)
+MUTANTS = {
+    "adapter never reaches the model": (
+        "homework/lora.py",
+        "llm.model = PeftModel.from_pretrained(llm.model, str(adapter_dir)).merge_and_unload().eval()",
+        "llm.model = llm.model.eval()", "tests/test_defects.py"),
+    "--resume starts from scratch": (
+        "homework/lora.py", "trainer.train(resume_from_checkpoint=last)", "trainer.train(resume_from_checkpoint=None)",
+        "tests/test_defects.py"),
+    "generation ignores </answer>": ("homework/base_llm.py", "stop_strings=[STOP],", "", "tests/test_defects.py"),
+    "generation ignores the padding mask": (
+        "homework/base_llm.py", "attention_mask=attention_mask.to(self.device),",
+        "attention_mask=torch.ones_like(attention_mask).to(self.device),", "tests/test_defects.py"),
+    "sampling ignores the logits": (
+        "homework/sampling.py", "return scores.float() / self.temperature + gumbel", "return scores.float() * 0 + gumbel",
+        "tests/test_defects.py"),
+    "the answer check forgets the tolerance": (
+        "homework/answers.py", "return abs(round(answer, 3) - expected) < relative_tolerance * abs(expected)",
+        "return abs(round(answer, 3) - expected) < 0.5 * abs(expected)", "tests/test_answers_and_data.py"),
+    "safe arithmetic allows any power": (
+        "homework/answers.py", "if isinstance(node.op, ast.Pow) and abs(right) > MAX_EXPONENT:",
+        "if False:", "tests/test_answers_and_data.py"),
+    "the SFT target keeps only the numerator of a fraction": (
+        "homework/quantities.py", 'found.append((match.start(), f"({num}/{den})", num / den))',
+        'found.append((match.start(), f"{num}", float(num)))', "tests/test_sft_rft.py tests/test_questions.py"),
+}
+
+
+def run(mutants: dict = MUTANTS) -> int:
+    """Apply each mutant in a scratch copy, run its tests, and count survivors."""
+    survivors = []
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / "repo"
+        shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", "runs", ".git", "__pycache__", "*.zip"))
+        for name, (path, line, defect, tests) in mutants.items():
+            source = (copy / path).read_text()
+            if line not in source:
+                raise SystemExit(f"mutant {name!r}: {path} no longer holds {line!r}; update tests/mutants.py")
+            (copy / path).write_text(source.replace(line, defect))
+            result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-m", "not slow", "-p", "no:cacheprovider",
+                                     *tests.split()], cwd=copy, capture_output=True, text=True)
+            (copy / path).write_text(source)
+            killed = result.returncode != 0
+            print(f"{'killed  ' if killed else 'SURVIVED'} {name}", flush=True)
+            if not killed:
+                survivors.append(name)
+    print(f"{len(mutants) - len(survivors)} of {len(mutants)} mutants killed, {len(survivors)} survived")
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(run())
