@@ -57,8 +57,9 @@ def checked(function):
     return run
 
 
-def main(commands: dict) -> None:
-    """fire over these commands, each checked: the `if __name__ == "__main__"` of every module."""
+def main(commands) -> None:
+    """fire over these commands (a dict of them, or one function), each checked: the
+    `if __name__ == "__main__"` of every module."""
     import fire
 
-    fire.Fire({name: checked(function) for name, function in commands.items()})
+    fire.Fire(checked(commands) if callable(commands) else {name: checked(f) for name, f in commands.items()})

@@ -201,7 +201,8 @@ def units_in(text: str, fuzzy: bool = False) -> list[Unit]:
     training targets that are then checked against the answer; never used at answer time.
 
     In a question written in capitals, a symbol offers every unit it may have been ("M" in
-    "HOW MANY M IN 3 KM": megabyte or meter). fuzzy=True adds the units of words one typo away from a unit word ("kilogrm").
+    "HOW MANY M IN 3 KM": megabyte or meter). fuzzy=True adds the units of words one typo away from a
+    unit word ("kilogrm").
     units_in("How many gram are there per 6 kg?") -> [gram, kilogram]
     """
     matches = [(m.start(), _BY_NAME[m.group(0)]) for m in _ALIAS_PATTERN.finditer(text)]
@@ -250,7 +251,7 @@ _MOVED = {**{name: "homework.answers" for name in ("safe_eval", "MAX_EXPRESSION_
           **{name: "homework.quantities" for name in ("first_number_text", "parse_number")},
           **{name: "homework.templates" for name in ("SHAPES", "STORIES", "TEMPLATES")},
           **{name: "homework.questions" for name in (
-              "Question", "CAPITALS", "NEAR", "MAX_VALUE", "near", "generate_question_records", "generate_questions",
+              "Question", "NEAR", "MAX_VALUE", "near", "generate_question_records", "generate_questions",
               "split_records", "generate", "coverage_gaps", "coverage", "questions")}}
 
 

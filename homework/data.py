@@ -97,11 +97,10 @@ def sample_record(sample: dict) -> dict:
     """One line of a samples file: the sample, plus the units and dimension the question is about
     (from the unit table, for reports only; None where the table cannot tell), and the kind of
     phrasing where the dataset names it (data/robust.json does)."""
-    from .conversion_utils import units_behind
-    from .quantities import quantity_candidates
+    from .quantities import reading_behind
 
-    units = next((found for found in (units_behind(sample["question"], value, sample["correct_answer"])
-                                      for _, value in quantity_candidates(sample["question"])) if found), None)
+    found = reading_behind(sample["question"], sample["correct_answer"])
+    units = found[2:] if found else None
     answer = sample["answer"]
     record = {"question": sample["question"], "correct_answer": sample["correct_answer"],
               "completion": sample.get("completion"), "answer": None if math.isnan(answer) else answer,

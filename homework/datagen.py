@@ -160,8 +160,6 @@ def generate_dataset(output_json: str = "data/rft.json", checkpoint: str | None 
 
 
 if __name__ == "__main__":
-    import fire
+    from .cli import main
 
-    from .cli import checked
-
-    fire.Fire(checked(generate_dataset))
+    main(generate_dataset)

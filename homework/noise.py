@@ -15,7 +15,7 @@ from .conversion_utils import Unit, find_unit
 # neighbours on a QWERTY keyboard, for typos that replace a letter
 _KEYS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _NEIGHBOURS = {}
-for _row_index, _row in enumerate(_KEYS):
+for _row in _KEYS:
     for _col, _key in enumerate(_row):
         _NEIGHBOURS[_key] = "".join(_row[j] for j in (_col - 1, _col + 1) if 0 <= j < len(_row))
 

@@ -10,6 +10,8 @@ import random
 import re
 from fractions import Fraction
 
+from .conversion_utils import Unit, units_behind
+
 ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
 TENS = {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
@@ -22,10 +24,10 @@ FRACTION_WORDS_SINGULAR = {"half a": 0.5, "half an": 0.5, "a half": 0.5, "a quar
                            "a third of a": Fraction(1, 3), "a third of an": Fraction(1, 3),
                            "two thirds of a": Fraction(2, 3), "two thirds of an": Fraction(2, 3),
                            "an eighth of a": 0.125, "an eighth of an": 0.125}
-ARTICLES = {"a": 1, "an": 1, "one": 1}
 VALUE_FORMS = ("digits", "article", "words", "fraction", "fraction-words", "leading-dot", "thousands",
                "scientific")
 SINGULAR_FORMS = ("article", "fraction-words")  # the value takes a singular unit: "a quart", "half a litre"
+AND_PARTS = {"a half": 0.5, "a quarter": 0.25, "three quarters": 0.75}  # "one and a half", "two and three quarters"
 
 
 def numeral(value: float | Fraction) -> str:
@@ -58,7 +60,7 @@ def write_value(form: str, rng: random.Random, unit_word: str) -> tuple[str, flo
         roll = rng.random()
         if roll < 0.15:  # "one and a half", "two and a quarter"
             whole = rng.randint(1, 5)
-            part, value = rng.choice((("a half", 0.5), ("a quarter", 0.25), ("three quarters", 0.75)))
+            part, value = rng.choice(list(AND_PARTS.items()))
             return f"{ONES[whole]} and {part}", whole + value
         word = rng.choice([w for w in WORD_VALUES if WORD_VALUES[w] != 1 and WORD_VALUES[w] < 1e6])
         if rng.random() < 0.2 and word in TENS:  # "forty-five"
@@ -109,12 +111,10 @@ def _word_pattern(words) -> re.Pattern:
     return re.compile(rf"(?<![A-Za-z-])(?:{alternatives})(?![A-Za-z])", re.IGNORECASE)
 
 
-_SPOKEN = {**{k: float(v) for k, v in FRACTION_WORDS_SINGULAR.items() if not isinstance(v, Fraction)},
-           **{k: v for k, v in FRACTION_WORDS_SINGULAR.items() if isinstance(v, Fraction)}}
-_AND_PART = re.compile(rf"(?<![A-Za-z])({'|'.join(ONES[1:])}) and (a half|a quarter|three quarters)(?![A-Za-z])",
+_AND_PART = re.compile(rf"(?<![A-Za-z])({'|'.join(ONES[1:])}) and ({'|'.join(AND_PARTS)})(?![A-Za-z])",
                        re.IGNORECASE)
 _COMPOUND = re.compile(rf"(?<![A-Za-z])({'|'.join(TENS)})-({'|'.join(ONES[1:10])})(?![A-Za-z])", re.IGNORECASE)
-_SPOKEN_PATTERN = _word_pattern(_SPOKEN)
+_SPOKEN_PATTERN = _word_pattern(FRACTION_WORDS_SINGULAR)
 _NUMBER_WORD_PATTERN = _word_pattern(WORD_VALUES)
 _ARTICLE_PATTERN = re.compile(r"(?<![A-Za-z])(?:a|an|one|per)(?= [A-Za-z])", re.IGNORECASE)
 
@@ -126,33 +126,43 @@ def quantity_candidates(question: str) -> list[tuple[str, float]]:
     quantity_candidates("How many cups are in half a gallon?")[0] -> ("0.5", 0.5)
     quantity_candidates("Convert 3 1/2 days to hours")[0] -> ("(3+1/2)", 3.5)
     """
-    found: list[tuple[int, str, float]] = []
+    found: list[tuple[str, float]] = []  # by kind, the most specific first: "3 1/2" before "3", "one and a half" before "one"
     for match in _MIXED.finditer(question):
         whole, num, den = (int(g) for g in match.groups())
         if den:
-            found.append((match.start(), f"({whole}+{num}/{den})", whole + num / den))
+            found.append((f"({whole}+{num}/{den})", whole + num / den))
     for match in _FRACTION.finditer(question):
         num, den = int(match.group(1)), int(match.group(2))
         if den:
-            found.append((match.start(), f"({num}/{den})", num / den))
+            found.append((f"({num}/{den})", num / den))
     for match in _AND_PART.finditer(question):
-        value = ONES.index(match.group(1).lower()) + {"a half": 0.5, "a quarter": 0.25,
-                                                       "three quarters": 0.75}[match.group(2).lower()]
-        found.append((match.start(), numeral(value), value))
+        value = ONES.index(match.group(1).lower()) + AND_PARTS[match.group(2).lower()]
+        found.append((numeral(value), value))
     for match in _COMPOUND.finditer(question):
         value = TENS[match.group(1).lower()] + ONES.index(match.group(2).lower())
-        found.append((match.start(), numeral(value), float(value)))
+        found.append((numeral(value), float(value)))
     for match in _SPOKEN_PATTERN.finditer(question):
-        value = _SPOKEN[match.group(0).lower()]
-        found.append((match.start(), numeral(value), float(value)))
+        value = FRACTION_WORDS_SINGULAR[match.group(0).lower()]
+        found.append((numeral(value), float(value)))
     for match in _FIRST_NUMBER.finditer(question):
         written = match.group(0)
-        value = parse_number(written)
-        found.append((match.start(), f"0{written}" if written.startswith(".") else written, value))
+        found.append((f"0{written}" if written.startswith(".") else written, parse_number(written)))
     for match in _NUMBER_WORD_PATTERN.finditer(question):
         value = WORD_VALUES[match.group(0).lower()]
-        found.append((match.start(), numeral(value), float(value)))
+        found.append((numeral(value), float(value)))
     for match in _ARTICLE_PATTERN.finditer(question):
-        found.append((match.start(), "1", 1.0))
-    # the earliest-written, longest reading first: "one and a half" before "one", "3 1/2" before "3"
-    return [(text, value) for _, text, value in found if math.isfinite(value) and value > 0]
+        found.append(("1", 1.0))
+    return [(text, value) for text, value in found if math.isfinite(value) and value > 0]
+
+
+def reading_behind(question: str, answer: float) -> tuple[str, float, Unit, Unit] | None:
+    """The first of quantity_candidates whose value two units of the question turn into the answer:
+    (numeral, value, source, target), or None. For training targets and reports only.
+
+    reading_behind("How many cups are in a quart?", 4.0) -> ("1", 1.0, quart, cup)
+    """
+    for written, value in quantity_candidates(question):
+        units = units_behind(question, value, answer)
+        if units:
+            return written, value, *units
+    return None

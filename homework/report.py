@@ -2,7 +2,8 @@
 
 Each samples file comes from a `test --save_samples PATH` run. The report is a Markdown summary
 (accuracy and answer rate per file, accuracy per dimension, per kind of phrasing where the samples
-carry one, and per unit pair, the most common wrong completions) and a PNG bar chart of accuracy per dimension, one bar per file side by side.
+carry one, and per unit pair, the most common wrong completions) and a PNG bar chart of accuracy per
+dimension, one bar per file side by side.
 --trainer_state runs/sft/checkpoint-N/trainer_state.json also plots that run's training loss.
 The last stdout line is a JSON object naming the files written.
 """

@@ -9,10 +9,9 @@ import logging
 from pathlib import Path
 
 from .base_llm import BaseLLM
-from .conversion_utils import units_behind
 from .data import Dataset, run_benchmark_cli
 from .lora import load_adapter_model, train_adapter
-from .quantities import quantity_candidates
+from .quantities import quantity_candidates, reading_behind
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +41,11 @@ def answer_expression(question: str, answer: float) -> str:
     "seven" -> "7", "half a" -> "0.5", "1/2" -> "(1/2)", "3 1/2" -> "(3+1/2)", ".5" -> "0.5".
     Otherwise value times factor: ("6 foo in bar?", 12.0) -> "6 * 2".
     """
+    found = reading_behind(question, answer)
+    if found:
+        written, _, src, dst = found
+        return f"{written} * {format_factor(src.factor)} / {format_factor(dst.factor)}"
     candidates = quantity_candidates(question)
-    for written, value in candidates:
-        units = units_behind(question, value, answer)
-        if units:
-            src, dst = units
-            return f"{written} * {format_factor(src.factor)} / {format_factor(dst.factor)}"
     if not candidates:
         return format_factor(answer)
     written, value = candidates[0]
