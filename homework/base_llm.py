@@ -22,11 +22,20 @@ STOP = "</answer>"
 
 
 def pick_device() -> str:
-    """cuda > mps > cpu; $HOMEWORK_DEVICE overrides."""
+    """cuda > mps > cpu; $HOMEWORK_DEVICE overrides.
+
+    Under a launcher that starts more processes on this machine than it has GPUs ($LOCAL_WORLD_SIZE,
+    set by torchrun and `accelerate launch`), every process runs on the CPU (over gloo) instead of
+    failing on a GPU that does not exist.
+    """
     if os.environ.get("HOMEWORK_DEVICE"):
         return os.environ["HOMEWORK_DEVICE"]
     if torch.cuda.is_available():
-        return "cuda"
+        processes, gpus = int(os.environ.get("LOCAL_WORLD_SIZE", "1")), torch.cuda.device_count()
+        if processes <= gpus:
+            return "cuda"
+        _log_once(f"{processes} processes on this machine but {gpus} GPU(s): every process runs on the CPU")
+        return "cpu"
     if torch.backends.mps.is_available():
         return "mps"
     return "cpu"
@@ -75,12 +84,17 @@ def dtype_choice(device: str) -> tuple[torch.dtype, str]:
 _logged_choices: set[str] = set()
 
 
+def _log_once(message: str) -> None:
+    """A hardware choice is logged once per process, however often it is made."""
+    if message not in _logged_choices:
+        _logged_choices.add(message)
+        logger.info(message)
+
+
 def pick_dtype(device: str) -> torch.dtype:
     """dtype_choice's dtype; the choice and its reason are logged once per process."""
     dtype, reason = dtype_choice(device)
-    if reason not in _logged_choices:
-        _logged_choices.add(reason)
-        logger.info("dtype: %s", reason)
+    _log_once(f"dtype: {reason}")
     return dtype
 
 

@@ -97,12 +97,17 @@ def embedded_model_dir() -> Path:
     target = _embedded_target()
     if (target / "config.json").exists():
         return target
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, GgufConfig
 
     gguf = embedded_gguf()
     logger.warning("converting %s to a float copy in %s (once)", gguf.name, target)
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    unpacked = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name,
+                                                    quantization_config=GgufConfig(dequantize=True))
+    # A model loaded from GGUF keeps its quantizer and refuses save_pretrained; a plain model built
+    # from the same config takes its unpacked float weights and saves as any checkpoint does.
+    model = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(gguf.parent, gguf_file=gguf.name))
+    model.load_state_dict(unpacked.state_dict(), strict=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".convert-"))
     try:

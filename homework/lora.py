@@ -77,9 +77,31 @@ def lora_config(rank: int, alpha: int | None = None):
                       lora_dropout=0.0, task_type="CAUSAL_LM")
 
 
-def default_bf16(device: str) -> bool:
-    """bf16 autocast where the hardware computes bfloat16 natively (the dtype rule of generation)."""
-    return pick_dtype(device) == torch.bfloat16
+def mixed_precision(device: str, bf16: bool | None = None, fp16: bool | None = None) -> tuple[bool, bool]:
+    """(bf16, fp16) autocast for training, by the dtype rule of generation unless an option says otherwise.
+
+    Weights stay float32 either way. bfloat16 where the hardware computes it natively; float16 only on
+    a CUDA GPU (with loss scaling, which needs one), e.g. a T4 or V100 that lacks bfloat16; else none.
+    mixed_precision("cuda") -> (False, True) on a T4; (True, False) on an A100 or H100.
+    """
+    dtype = pick_dtype(device)
+    bf16 = dtype == torch.bfloat16 if bf16 is None else bf16
+    fp16 = dtype == torch.float16 and device == "cuda" if fp16 is None else fp16
+    if bf16 and fp16:
+        raise ValueError("--bf16 and --fp16 are both on: choose one autocast dtype")
+    if fp16 and device != "cuda":
+        raise ValueError(f"--fp16 needs a CUDA GPU (float16 training scales its loss there); this is {device}")
+    return bf16, fp16
+
+
+def event_log() -> str:
+    """TensorBoard event files where tensorboard is installed (requirements.txt has it); else none."""
+    import importlib.util
+
+    if importlib.util.find_spec("tensorboard") or importlib.util.find_spec("tensorboardX"):
+        return "tensorboard"
+    logger.warning("tensorboard is not installed: training writes no event files (the log still shows the loss)")
+    return "none"
 
 
 class SpeedLog(TrainerCallback):
@@ -105,8 +127,9 @@ class SpeedLog(TrainerCallback):
 def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path, base: str | None = None,
                   epochs: float = 5, learning_rate: float = 1e-3, batch_size: int = 32, rank: int = 16,
                   alpha: int | None = None, seed: int = 0, resume: bool = False, bf16: bool | None = None,
-                  gradient_checkpointing: bool = False, save_steps: int = 25, group_by_length: bool = True,
-                  init_adapter: str | Path | None = None, torch_compile: bool = False) -> Path:
+                  fp16: bool | None = None, gradient_checkpointing: bool = False, save_steps: int = 25,
+                  group_by_length: bool = True, init_adapter: str | Path | None = None,
+                  torch_compile: bool = False) -> Path:
     """Train a LoRA adapter on (prompt, completion) pairs and save adapter files only into output_dir.
 
     Checkpoints and tensorboard logs go to run_dir; resume=True continues from its last checkpoint.
@@ -129,7 +152,7 @@ def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path,
     if not PartialState(cpu=device == "cpu").is_main_process:
         logger.setLevel(logging.WARNING)
     set_seed(seed)
-    bf16 = default_bf16(device) if bf16 is None else bf16
+    bf16, fp16 = mixed_precision(device, bf16, fp16)
     if init_adapter:
         base = base or recorded_base(Path(init_adapter), label=f"--init_adapter {init_adapter}")
     path = checkpoints.resolve(base)
@@ -149,9 +172,9 @@ def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path,
     else:
         model = get_peft_model(model, lora_config(rank, alpha))
     trainable, total = model.get_nb_trainable_parameters()
-    logger.info("base %s, LoRA r=%d%s: %d trainable of %d parameters, bf16 autocast %s", checkpoints.describe(path),
+    logger.info("base %s, LoRA r=%d%s: %d trainable of %d parameters, %s", checkpoints.describe(path),
                 model.peft_config["default"].r, f" from {init_adapter}" if init_adapter else "", trainable, total,
-                bf16)
+                "bf16 autocast" if bf16 else "fp16 autocast with loss scaling" if fp16 else "float32")
 
     dataset = TokenizedDataset(tokenizer, pairs)
     lengths = dataset.lengths()
@@ -164,12 +187,13 @@ def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path,
     if resume and last is None:
         logger.warning("--resume: no checkpoint in %s, starting from scratch", run_dir)
     args = TrainingArguments(
-        output_dir=str(run_dir), logging_dir=str(run_dir / "logs"), report_to="tensorboard",
+        output_dir=str(run_dir), report_to=event_log(),  # event files: run_dir/runs/<date>
         num_train_epochs=epochs, per_device_train_batch_size=batch_size, learning_rate=learning_rate,
-        lr_scheduler_type="cosine", warmup_ratio=0.05, weight_decay=0.0, logging_steps=5,
-        save_strategy="steps", save_steps=save_steps, save_total_limit=2, seed=seed, bf16=bf16,
+        lr_scheduler_type="cosine", warmup_steps=0.05, weight_decay=0.0, logging_steps=5,
+        save_strategy="steps", save_steps=save_steps, save_total_limit=2, seed=seed, bf16=bf16, fp16=fp16,
         gradient_checkpointing=gradient_checkpointing, dataloader_num_workers=0, remove_unused_columns=False,
-        group_by_length=group_by_length, include_num_input_tokens_seen="non_padding", use_cpu=device == "cpu",
+        train_sampling_strategy="group_by_length" if group_by_length else "random",
+        include_num_input_tokens_seen="non_padding", use_cpu=device == "cpu",
         torch_compile=torch_compile,
     )
     trainer = Trainer(model=model, args=args, train_dataset=dataset, callbacks=[SpeedLog()],

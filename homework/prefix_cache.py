@@ -34,7 +34,7 @@ class PrefixCache:
         ids = torch.tensor([prefix_ids], device=model.device)
         with torch.inference_mode():
             cache = model(input_ids=ids, use_cache=True).past_key_values
-        self.layers = [(k.clone(), v.clone()) for k, v in cache.to_legacy_cache()]
+        self.layers = [(layer.keys.clone(), layer.values.clone()) for layer in cache.layers]
 
     def serves(self, model, rows: list[list[int]]) -> bool:
         """True when this cache was computed by `model` and every row starts with the prefix and goes on."""

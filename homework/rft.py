@@ -43,8 +43,8 @@ def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_d
                 sft_examples: int | None = 1000, init_adapter: str | None = str(SFT_DIR), base: str | None = None,
                 epochs: float = 1, learning_rate: float = 5e-4, batch_size: int = 16, rank: int = 16,
                 alpha: int | None = None, seed: int = 0, resume: bool = False, bf16: bool | None = None,
-                gradient_checkpointing: bool = False, group_by_length: bool = True, torch_compile: bool = False,
-                run_dir: str = "runs/rft"):
+                fp16: bool | None = None, gradient_checkpointing: bool = False, group_by_length: bool = True,
+                torch_compile: bool = False, run_dir: str = "runs/rft"):
     """Train the RFT adapter on rft.json plus the first --sft_examples [question, answer] pairs of
     --with_sft_data (train; "" for none): a replay of what SFT learned.
 
@@ -57,7 +57,7 @@ def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_d
     if with_sft_data:
         pairs += [format_example(q, a) for q, a, *_ in Dataset(with_sft_data).data[:sft_examples]]
     train_adapter(pairs, Path(output_dir), Path(run_dir), base=base, epochs=epochs, learning_rate=learning_rate,
-                  batch_size=batch_size, rank=rank, alpha=alpha, seed=seed, resume=resume, bf16=bf16,
+                  batch_size=batch_size, rank=rank, alpha=alpha, seed=seed, resume=resume, bf16=bf16, fp16=fp16,
                   gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length,
                   init_adapter=init_adapter or None, torch_compile=torch_compile)
 

@@ -86,8 +86,9 @@ def load(adapter_dir: str | Path = SFT_DIR) -> SFTModel:
 def train_model(output_dir: str = str(SFT_DIR), dataset: str = "train", max_examples: int | None = None,
                 base: str | None = None, epochs: float = 1, learning_rate: float = 1e-3, batch_size: int = 16,
                 rank: int = 16, alpha: int | None = None, seed: int = 0, resume: bool = False,
-                bf16: bool | None = None, gradient_checkpointing: bool = False, group_by_length: bool = True,
-                torch_compile: bool = False, init_adapter: str | None = None, run_dir: str = "runs/sft"):
+                bf16: bool | None = None, fp16: bool | None = None, gradient_checkpointing: bool = False,
+                group_by_length: bool = True, torch_compile: bool = False, init_adapter: str | None = None,
+                run_dir: str = "runs/sft"):
     """Train the SFT adapter on [question, answer] pairs (a split name or a JSON path).
 
     --init_adapter DIR continues training an existing adapter (its base and rank) instead of a fresh one.
@@ -96,7 +97,7 @@ def train_model(output_dir: str = str(SFT_DIR), dataset: str = "train", max_exam
     rows = Dataset(dataset).data[:max_examples]
     pairs = [format_example(q, a) for q, a, *_ in rows]
     train_adapter(pairs, Path(output_dir), Path(run_dir), base=base, epochs=epochs, learning_rate=learning_rate,
-                  batch_size=batch_size, rank=rank, alpha=alpha, seed=seed, resume=resume, bf16=bf16,
+                  batch_size=batch_size, rank=rank, alpha=alpha, seed=seed, resume=resume, bf16=bf16, fp16=fp16,
                   gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length,
                   torch_compile=torch_compile, init_adapter=init_adapter or None)
 

@@ -50,14 +50,13 @@ class Scripted:
     """Wraps a model so that row r of a batch writes scripts[r], token by token, whatever it computes."""
 
     def __init__(self, model, scripts: list[list[int]]):
-        self.forward, self.scripts, self.prompt_end = model.forward, scripts, 0
+        self.forward, self.scripts, self.step = model.forward, scripts, 0
 
     def __call__(self, *args, **kwargs):
         out = self.forward(*args, **kwargs)
-        position = int(kwargs["cache_position"][-1]) + 1  # tokens seen so far, padding included
-        if kwargs["input_ids"].shape[1] > 1:  # the prompt's pass: the first token to write comes next
-            self.prompt_end = position
-        step = position - self.prompt_end
+        # the prompt's pass (several tokens) asks for the first token to write; each later pass, the next
+        self.step = 0 if kwargs["input_ids"].shape[1] > 1 else self.step + 1
+        step = self.step
         forced = torch.full_like(out.logits[:, -1, :], -1e9)
         for row, script in enumerate(self.scripts):
             forced[row, script[min(step, len(script) - 1)]] = 0

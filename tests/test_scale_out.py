@@ -10,15 +10,15 @@ import pytest
 import torch
 
 from homework import datagen, lora, sft, vllm_sampler
-from homework.base_llm import BaseLLM
+from homework.base_llm import BaseLLM, pick_device
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE = ROOT / "tests" / "fixtures" / "datagen_fake_sampler.py"
 
 
 def launch(args: list[str], processes: int, env: dict | None = None) -> subprocess.CompletedProcess:
-    # on a CPU, accelerate's torchrun launcher (--multi_gpu) starts the processes; our code picks gloo since
-    # there is no GPU. (accelerate's --cpu starts a single process unless MPI is set up.)
+    # accelerate's torchrun launcher (--multi_gpu) starts the processes; with fewer GPUs than processes (none
+    # or one) our code runs each on the CPU over gloo. (accelerate's --cpu starts one process without MPI.)
     command = [sys.executable, *args] if processes == 1 else [
         sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", str(processes),
         "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", *args]
@@ -96,3 +96,17 @@ def test_vllm_arguments_mirror_our_sampling(trained_adapter):
     kwargs, adapter, style = vllm_sampler.engine_kwargs(str(trained_adapter))
     assert adapter == str(trained_adapter) and style == "sft" and kwargs["enable_lora"] and kwargs["max_lora_rank"] >= 4
     assert kwargs["enable_prefix_caching"] and Path(kwargs["model"]).is_dir()
+
+
+def test_more_processes_than_gpus_run_on_the_cpu_and_enough_gpus_on_the_gpus(monkeypatch):
+    monkeypatch.delenv("HOMEWORK_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setenv("LOCAL_WORLD_SIZE", "2")
+    assert pick_device() == "cpu"
+    monkeypatch.setenv("LOCAL_WORLD_SIZE", "1")
+    assert pick_device() == "cuda"
+    monkeypatch.delenv("LOCAL_WORLD_SIZE")
+    assert pick_device() == "cuda", "a single process takes the GPU"
+    monkeypatch.setenv("HOMEWORK_DEVICE", "cpu")
+    assert pick_device() == "cpu"

@@ -34,10 +34,31 @@ def test_dtype_env_variable_overrides_and_a_bad_value_is_named(monkeypatch):
         dtype_choice("cpu")
 
 
-@pytest.mark.parametrize("native,expected", [(True, True), (False, False)])
+@pytest.mark.parametrize("native,expected", [(True, (True, False)), (False, (False, False))])
 def test_training_uses_bf16_autocast_only_where_the_cpu_has_native_bf16(monkeypatch, no_dtype_env, native, expected):
     monkeypatch.setattr(base_llm, "cpu_has_native_bf16", lambda: native)
-    assert lora.default_bf16("cpu") is expected
+    assert lora.mixed_precision("cpu") == expected
+
+
+@pytest.mark.parametrize("has_bf16,dtype,autocast", [(True, torch.bfloat16, (True, False)),
+                                                     (False, torch.float16, (False, True))])
+def test_a_gpu_without_bf16_generates_in_float16_and_trains_with_fp16_autocast(monkeypatch, no_dtype_env, has_bf16,
+                                                                               dtype, autocast):
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: has_bf16)
+    assert dtype_choice("cuda")[0] == dtype
+    assert lora.mixed_precision("cuda") == autocast
+
+
+def test_float16_forced_by_the_environment_and_autocast_options_that_cannot_hold(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    monkeypatch.setenv("HOMEWORK_DTYPE", "float16")
+    assert dtype_choice("cuda") == (torch.float16, "HOMEWORK_DTYPE=float16")
+    assert lora.mixed_precision("cuda") == (False, True)
+    assert lora.mixed_precision("cpu") == (False, False), "no loss scaling on a CPU: float32 training"
+    with pytest.raises(ValueError, match="--fp16 needs a CUDA GPU"):
+        lora.mixed_precision("cpu", fp16=True)
+    with pytest.raises(ValueError, match="--bf16 and --fp16 are both on"):
+        lora.mixed_precision("cuda", bf16=True)
 
 
 def test_shared_prefix_leaves_every_row_a_token_of_its_own():
