@@ -35,8 +35,9 @@ def rft_pairs(rows: list[list]) -> list[tuple[str, str]]:
     return [(format_prompt(q), " " + reasoning.strip()) for q, _, reasoning, *_ in rows]
 
 
-def load(adapter_dir: str | Path = RFT_DIR) -> RFTModel:
-    return load_adapter_model(RFTModel, Path(adapter_dir))
+def load(adapter_dir: str | Path = RFT_DIR, **kwargs) -> RFTModel:
+    """The adapter merged into its recorded base; kwargs (device, dtype, batch_size) go to BaseLLM."""
+    return load_adapter_model(RFTModel, Path(adapter_dir), **kwargs)
 
 
 def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_data: str | None = "train",

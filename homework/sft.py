@@ -79,8 +79,9 @@ class SFTModel(BaseLLM):
         return format_prompt(question)
 
 
-def load(adapter_dir: str | Path = SFT_DIR) -> SFTModel:
-    return load_adapter_model(SFTModel, Path(adapter_dir))
+def load(adapter_dir: str | Path = SFT_DIR, **kwargs) -> SFTModel:
+    """The adapter merged into its recorded base; kwargs (device, dtype, batch_size) go to BaseLLM."""
+    return load_adapter_model(SFTModel, Path(adapter_dir), **kwargs)
 
 
 def train_model(output_dir: str = str(SFT_DIR), dataset: str = "train", max_examples: int | None = None,

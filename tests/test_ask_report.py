@@ -8,12 +8,34 @@ import math
 from homework import ask, data, report
 
 
-def test_ask_prints_the_completion_then_the_number(trained_adapter, capsys):
+def test_ask_prints_the_completion_then_the_number(monkeypatch, capsys):
+    monkeypatch.setattr(ask, "build_model", lambda model, adapter_dir: FakeModel())
+    assert ask.main(["How many g in 6 kg?"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["<answer>6 * 1000</answer>", "6000"]
+    assert ask.main(["What is love?"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["no idea", "nan"]
+
+
+def test_ask_runs_a_trained_adapter_end_to_end(trained_adapter, capsys):
     assert ask.main(["How many g in 6 kg?", "--model", "sft", "--adapter_dir", str(trained_adapter)]) == 0
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) >= 1
-    last = lines[-1]
+    last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last == "nan" or math.isfinite(float(last))  # a random tiny model may write no answer
+
+
+def test_ask_model_cot_answers_with_the_cot_prompt_and_refuses_an_adapter(monkeypatch, tiny_model_dir, capsys):
+    import torch
+
+    from homework import cot
+
+    built = []
+    monkeypatch.setattr(cot, "load", lambda: built.append(cot.CoTModel(str(tiny_model_dir), device="cpu",
+                                                                       dtype=torch.float32)) or built[-1])
+    assert ask.main(["How many g in 6 kg?", "--model", "cot"]) == 0
+    assert len(built) == 1 and cot.INSTRUCTIONS in built[0].format_prompt("x")
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last == "nan" or math.isfinite(float(last))
+    assert ask.main(["How many g in 6 kg?", "--model", "cot", "--adapter_dir", "somewhere"]) == 2
+    assert "--adapter_dir does not apply to --model cot" in capsys.readouterr().err
 
 
 def test_ask_answers_several_questions_and_stdin_in_one_call(trained_adapter, capsys, monkeypatch):

@@ -1,5 +1,6 @@
-import time
+import socket
 
+import pytest
 
 from homework import checkpoints
 from homework.base_llm import STOP
@@ -34,13 +35,27 @@ def test_stop_rule_ends_a_sequence_once_it_closed_the_answer(tiny_llm):
     assert criteria(ids, torch.zeros(2)).tolist() == [True, False]
 
 
-def test_offline_resolution_falls_back_to_the_embedded_model_quickly(monkeypatch):
+def test_offline_resolution_falls_back_to_the_embedded_model_without_trying_the_network(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: pytest.fail("HF_HUB_OFFLINE=1 but it connected"))
     checkpoints.resolve.cache_clear()
-    start = time.time()
     assert checkpoints.resolve("HuggingFaceTB/SomeModelNobodyCached") == str(checkpoints.embedded_model_dir())
-    assert time.time() - start < 3
     checkpoints.resolve.cache_clear()
+
+
+def test_an_unreachable_hub_costs_one_short_connection_attempt_then_the_embedded_model(monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    attempts = []
+
+    def unreachable(address, timeout):
+        attempts.append((address, timeout))
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(socket, "create_connection", unreachable)
+    checkpoints.resolve.cache_clear()
+    assert checkpoints.resolve("HuggingFaceTB/SomeModelNobodyCached") == str(checkpoints.embedded_model_dir())
+    checkpoints.resolve.cache_clear()
+    assert attempts == [(checkpoints.HUB_HOST, checkpoints.HUB_TIMEOUT_S)] and checkpoints.HUB_TIMEOUT_S <= 3
 
 
 def test_base_model_env_variable_picks_the_embedded_model(monkeypatch):

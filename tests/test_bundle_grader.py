@@ -129,3 +129,56 @@ def test_accuracy_limit_scales_with_the_questions_and_a_timeout_says_how_to_rais
     assert results["sft: accuracy"].score == 0
     assert message == ("timed out after 0.3 s (limit: 0.2 s + 0.001 s per question for 100 questions; "
                        "raise it with --seconds_per_question)")
+
+
+def test_a_failing_case_makes_the_cli_exit_1_and_models_picks_what_is_graded(tmp_path, capsys):
+    package = make_package(tmp_path, {"cot": 40, "sft": 0, "rft": 80})  # sft answers nothing right
+    assert main([str(package), "--models", "cot,rft"]) == 0
+    graded = capsys.readouterr().out
+    assert "cot: accuracy" in graded and "rft: accuracy" in graded and "sft:" not in graded
+    assert main([str(package), "--models", "sft"]) == 1
+    assert "0.00 / 30    sft: accuracy" in capsys.readouterr().out
+
+
+def test_a_model_that_fails_to_load_scores_zero_and_its_other_cases_are_skipped(tmp_path):
+    package = make_package(tmp_path, {"sft": 100})
+    (package / "sft.py").write_text("def load():\n    raise RuntimeError('no adapter here')\n")
+    results = grade(str(package), kinds=("sft",), limits=Limits(60, 60, 60, 1))
+    assert [(r.name, r.score) for r in results] == [("sft: load and size", 0), ("sft: generation", 0),
+                                                    ("sft: accuracy", 0)]
+    assert results[0].message == "RuntimeError: no adapter here"
+    assert all(r.message.startswith("skipped") for r in results[1:])
+
+
+def test_generation_that_differs_from_batched_or_is_not_text_scores_zero(tmp_path):
+    package = make_package(tmp_path, {"sft": 100, "rft": 100})
+    for kind, text in (("sft", "'single' if len(prompts) == 1 else 'batch'"), ("rft", "'\\x00\\x01\\x02'")):
+        source = (package / f"{kind}.py").read_text()
+        (package / f"{kind}.py").write_text(source.replace('"It is <answer>1</answer>"', text))
+    results = {r.name: r for r in grade(str(package), kinds=("sft", "rft"), limits=Limits(60, 60, 60, 1))}
+    assert results["sft: generation"].score == 0 and "differs from unbatched" in results["sft: generation"].message
+    assert results["rft: generation"].score == 0 and "not coherent text" in results["rft: generation"].message
+    assert results["sft: accuracy"].score == 30, "a failed case costs that case only"
+
+
+def test_a_slow_load_times_out_and_names_the_option_that_raises_the_limit(tmp_path, capsys):
+    package = make_package(tmp_path, {"sft": 100})
+    source = (package / "sft.py").read_text()
+    (package / "sft.py").write_text(source.replace("def load():\n", "def load():\n    time.sleep(5)\n"))
+    assert main([str(package), "--models", "sft", "--load_timeout", "0.1"]) == 1
+    assert "sft: load and size timed out after 0.1 s (limit: raise it with --load_timeout)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("limit,value,message", [("MAX_FILES", 2, "3 entries, more than the 2 allowed"),
+                                                 ("MAX_UNCOMPRESSED", 10, "uncompressed size over")])
+def test_a_zip_over_the_entry_or_size_limit_is_refused_before_extracting(tmp_path, capsys, monkeypatch, limit, value,
+                                                                         message):
+    from grader import loader
+
+    monkeypatch.setattr(loader, limit, value)
+    archive_path = tmp_path / "big.zip"
+    with zipfile.ZipFile(archive_path, "w") as archive:
+        for name in ("homework/__init__.py", "homework/a.py", "homework/b.py"):
+            archive.writestr(name, "x = 1  # some bytes\n")
+    assert main([str(archive_path)]) == 2
+    assert message in capsys.readouterr().err

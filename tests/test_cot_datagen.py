@@ -4,11 +4,11 @@ import re
 
 import pytest
 
-from homework import datagen
+from homework import cot, datagen
 from homework.answers import parse_answer
 from homework.base_llm import BaseLLM
 from homework.conversion_utils import UNITS, convert
-from homework.cot import EXAMPLES, CoTModel, fact_lines, worked_answer
+from homework.cot import EXAMPLES, PROMPTS, CoTModel, fact_lines, worked_answer
 
 
 @pytest.mark.parametrize("question,value,src,dst", EXAMPLES)
@@ -102,3 +102,24 @@ def test_select_reasonings_prefers_distinct_short_correct_ones():
                                       "<answer>4</answer>", "b <answer>5"], 5.0, parse_answer, max_paths=2)
     assert kept == ["<answer>5</answer>", "a <answer>5</answer>"]
     assert all(math.isfinite(parse_answer(k)) for k in kept)
+
+
+@pytest.mark.parametrize("name", sorted(PROMPTS))
+def test_every_prompt_style_shows_worked_answers_that_evaluate_right(tiny_model_dir, name):
+    spec = PROMPTS[name]
+    prompt = CoTModel(str(tiny_model_dir), device="cpu", prompt=name).format_prompt("How many bits in 3 bytes?")
+    answers = re.findall(r"<answer>(.+?)</answer>", prompt)  # the instructions name the tags with nothing inside
+    assert len(answers) == spec["examples"]
+    for written, (_, value, src, dst) in zip(answers, EXAMPLES):
+        assert parse_answer(f"<answer>{written}</answer>") == pytest.approx(convert(value, src, dst), rel=1e-5)
+    assert ("Unit table:" in prompt) == (spec["table"] == "compact")
+    assert ("Facts:" in prompt) == (spec["table"] == "lines")
+    assert prompt.rstrip().endswith("How many bits in 3 bytes?<|im_end|>\n<|im_start|>assistant")
+
+
+def test_cot_test_command_ends_with_its_json_summary(tmp_path, tiny_model_dir, capsys):
+    questions = tmp_path / "q.json"
+    questions.write_text(json.dumps([["How many g in 6 kg?", 6000.0], ["2 h in min", 120.0]]))
+    cot.test_model(dataset=str(questions), max_question=2, checkpoint=str(tiny_model_dir), prompt="lookup")
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["model"] == "cot" and summary["n"] == 2 and 0 <= summary["accuracy"] <= summary["answer_rate"] <= 1

@@ -16,7 +16,7 @@ from homework.sampling import SeededGumbelSampling
 
 def test_a_loaded_adapter_changes_what_the_model_computes(trained_adapter, tiny_model_dir):
     base = BaseLLM(str(tiny_model_dir), device="cpu", dtype=torch.float32, batch_size=4)
-    tuned = sft.load(trained_adapter)
+    tuned = sft.load(trained_adapter, device="cpu", dtype=torch.float32)
     ids = base.tokenizer("Question: How many g in 6 kg?\nAnswer:", return_tensors="pt")["input_ids"]
     with torch.no_grad():
         before, after = base.model(ids).logits, tuned.model(ids).logits

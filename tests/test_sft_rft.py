@@ -151,3 +151,42 @@ def test_padding_share_counts_the_padded_tokens_of_each_batch():
     assert lora.padding_share([2, 4], 2, group_by_length=False) == pytest.approx(0.25)
     lengths = [5, 50] * 32
     assert lora.padding_share(lengths, 8, group_by_length=True) < lora.padding_share(lengths, 8, group_by_length=False)
+
+
+def test_training_without_tensorboard_still_writes_the_adapter_and_no_event_files(tmp_path, tiny_model_dir,
+                                                                                monkeypatch):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name.startswith("tensorboard") else find_spec(name, *a))
+    pairs = [sft.format_example(f"How many g in {i} kg?", i * 1000.0) for i in range(1, 5)]
+    out = lora.train_adapter(pairs, tmp_path / "adapter", tmp_path / "run", base=str(tiny_model_dir), epochs=1,
+                             batch_size=2, rank=2, bf16=False)
+    assert sorted(p.name for p in out.iterdir()) == sorted(lora.ADAPTER_FILES)
+    assert not list((tmp_path / "run").rglob("events.out.tfevents*"))
+
+
+def test_rft_trains_on_its_reasonings_plus_replayed_sft_pairs_from_the_sft_adapter(tmp_path, trained_adapter,
+                                                                                    monkeypatch, capsys):
+    rows = tmp_path / "rft.json"
+    rows.write_text(json.dumps([[f"How many g in {i} kg?", i * 1000.0, f"1 kg = 1000 g. <answer>{i} * 1000</answer>"]
+                                for i in range(1, 4)]))
+    sft_rows = tmp_path / "train.json"
+    sft_rows.write_text(json.dumps([[f"{i} m in cm", i * 100.0] for i in range(1, 6)]))
+    seen = {}
+    real = rft.train_adapter
+    monkeypatch.setattr(rft, "train_adapter", lambda pairs, *a, **k: seen.update(pairs=pairs, **k) or real(pairs, *a, **k))
+    out = tmp_path / "rft_adapter"
+    rft.train_model(output_dir=str(out), dataset=str(rows), with_sft_data=str(sft_rows), sft_examples=2,
+                    init_adapter=str(trained_adapter), epochs=1, batch_size=2, bf16=False, run_dir=str(tmp_path / "run"))
+    completions = [completion for _, completion in seen["pairs"]]
+    assert len(completions) == 3 + 2, "every reasoning, then the first --sft_examples pairs"
+    assert completions[0].startswith(" 1 kg = 1000 g. <answer>1 * 1000</answer>")
+    assert completions[-1] == sft.format_example("2 m in cm", 200.0)[1]
+    assert seen["init_adapter"] == str(trained_adapter) and seen["learning_rate"] == 5e-4
+    before, after = load_file(trained_adapter / "adapter_model.safetensors"), load_file(out / "adapter_model.safetensors")
+    assert before.keys() == after.keys() and any(not torch.equal(before[k], after[k]) for k in before)
+    rft.test_model(dataset=str(sft_rows), max_question=3, adapter_dir=str(out))
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["model"] == "rft" and summary["n"] == 3
