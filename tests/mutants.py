@@ -38,6 +38,29 @@ MUTANTS = {
     "the SFT target keeps only the numerator of a fraction": (
         "homework/quantities.py", 'found.append((f"({num}/{den})", num / den))',
         'found.append((f"{num}", float(num)))', "tests/test_sft_rft.py tests/test_questions.py"),
+    "a unit's factor is wrong": (
+        "homework/conversion_utils.py", '_u("quart", "volume", GALLON_L / 4,', '_u("quart", "volume", GALLON_L / 5,',
+        "tests/test_conversion_utils.py"),
+    "datagen keeps reasonings that reach a wrong answer": (
+        "homework/datagen.py", "if not is_answer_valid(parse(text), answer):", "if False:",
+        "tests/test_cot_datagen.py"),
+    "RFT forgets the replayed SFT pairs": (
+        "homework/rft.py", "if with_sft_data:", "if False:", "tests/test_sft_rft.py"),
+    "grouped attention ignores the padding mask": (
+        "homework/attention.py", "stacked, key, value, attn_mask=mask,", "stacked, key, value, attn_mask=None,",
+        "tests/test_speed.py"),
+    "fp16 autocast without a GPU": (
+        "homework/lora.py", 'fp16 = dtype == torch.float16 and device == "cuda" if fp16 is None else fp16',
+        "fp16 = dtype == torch.float16 if fp16 is None else fp16", "tests/test_speed.py"),
+    "more processes than GPUs all take a GPU": (
+        "homework/base_llm.py", "if processes <= gpus:", "if True:",
+        "tests/test_scale_out.py::test_more_processes_than_gpus_run_on_the_cpu_and_enough_gpus_on_the_gpus"),
+    "the grader passes a failing submission": (
+        "grader/__main__.py", 'return 0 if all(r.score > 0 or r.max_score == 0 for r in results if "extra" not in r.name) else 1',
+        "return 0", "tests/test_bundle_grader.py"),
+    "the grader extracts a zip of any size": (
+        "grader/loader.py", "if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:", "if False:",
+        "tests/test_bundle_grader.py"),
 }
 
 
