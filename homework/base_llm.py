@@ -120,6 +120,7 @@ class BaseLLM:
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         model = AutoModelForCausalLM.from_pretrained(path, dtype=self.dtype, attn_implementation=GROUPED_SDPA)
         self.tokenizer.padding_side = "left"  # so every prompt ends where generation starts
+        self.tokenizer.clean_up_tokenization_spaces = False  # transformers 5 ignores it for BPE, with a warning
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.model = model.to(self.device).eval()
