@@ -9,7 +9,7 @@ import torch
 from tqdm import tqdm
 from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessorList
 
-from . import checkpoints
+from . import checkpoints, decoding
 from .attention import GROUPED_SDPA
 from .answers import parse_answer
 from .prefix_cache import MIN_PREFIX_TOKENS, PrefixCache, batch_after_prefix, shared_prefix_length
@@ -109,8 +109,13 @@ class BaseLLM:
     model_name = "base"
 
     def __init__(self, checkpoint: str | None = None, device: str | None = None,
-                 dtype: torch.dtype | None = None, batch_size: int | None = None, use_prefix_cache: bool = True):
+                 dtype: torch.dtype | None = None, batch_size: int | None = None, use_prefix_cache: bool = True,
+                 decoder: str | None = None):
         self.use_prefix_cache = use_prefix_cache  # reuse the keys/values of a prompt prefix shared by a call
+        self.decoder = decoder or os.environ.get("HOMEWORK_DECODER", "lean")  # "lean" or transformers' "generate"
+        if self.decoder not in ("lean", "generate"):
+            raise ValueError(f"decoder={self.decoder!r}: expected 'lean' or 'generate'")
+        self._lean: decoding.LeanDecoder | None = None
         self._prefix: PrefixCache | None = None
         self.device = device or pick_device()
         self.dtype = dtype or pick_dtype(self.device)
@@ -187,8 +192,26 @@ class BaseLLM:
         logger.info("prompt prefix of %d tokens computed once and reused", length)
         return self._prefix
 
+    def _lean_decoder(self) -> decoding.LeanDecoder | None:
+        """The lean loop for this model, built once per model object; None where it does not apply."""
+        if self.decoder != "lean" or not decoding.supports(self.model):
+            return None
+        if self._lean is None or self._lean.model is not self.model:
+            self._lean = decoding.LeanDecoder(self.model, self.tokenizer, STOP)
+        return self._lean
+
     def _generate_batch(self, rows: list[list[int]], n: int, temperature: float, max_new_tokens: int,
                         prefix: PrefixCache | None = None, seeds: list[int] | None = None) -> list[str]:
+        lean = self._lean_decoder()
+        if lean is not None:
+            rows = [r for r in rows for _ in range(n)]  # n samples of a prompt are adjacent, as generate() returns them
+            pick = None
+            if seeds is not None:
+                pick = SeededGumbelSampling(sequence_seeds(seeds, n), temperature).pick(lean)
+            elif temperature > 0:
+                pick = lambda hidden, ids: torch.multinomial((lean.logits(hidden) / temperature).softmax(-1), 1)[:, 0]
+            new_tokens = lean.generate(rows, prefix, max_new_tokens, pick)
+            return self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
         sampling = temperature > 0
         options = {"do_sample": sampling, "temperature": temperature if sampling else None,
                    "num_return_sequences": n}

@@ -28,6 +28,16 @@ class SeededGumbelSampling(LogitsProcessor):
         gumbel = -torch.log(-torch.log(uniform.clamp_min(1e-20)))
         return scores.float() / self.temperature + gumbel
 
+    def pick(self, decoder):
+        """A next-token chooser for decoding.LeanDecoder: live row i draws from the generator of input row ids[i]."""
+        def choose(hidden: torch.Tensor, ids: list[int]) -> torch.Tensor:
+            scores = decoder.logits(hidden)
+            noise = torch.stack([torch.rand(scores.shape[1], generator=self.generators[i]) for i in ids])
+            gumbel = -torch.log(-torch.log(noise.to(scores.device).clamp_min(1e-20)))
+            return (scores / self.temperature + gumbel).argmax(-1)
+
+        return choose
+
 
 def sequence_seeds(seeds: list[int], n: int) -> list[int]:
     """The seed of each of n samples per prompt, in the order generate() returns them.

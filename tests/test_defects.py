@@ -64,7 +64,9 @@ class Scripted:
         return out
 
 
-def test_each_row_stops_at_its_own_answer_close_mid_batch(tiny_llm, monkeypatch):
+def test_each_row_stops_at_its_own_answer_close_mid_batch_in_generate(tiny_llm, monkeypatch):
+    """transformers' generate() path (decoder="generate"); tests/test_decoding.py checks the lean loop."""
+    monkeypatch.setattr(tiny_llm, "decoder", "generate")
     tok = tiny_llm.tokenizer
     texts = [" <answer>1</answer> and then more words that must not appear", " <answer>22 * 3 + 4</answer> junk"]
     scripts = [tok(t, add_special_tokens=False)["input_ids"] for t in texts]

@@ -1,0 +1,186 @@
+"""A lean decoding loop for Llama-architecture models (all SmolLM2 sizes), used by BaseLLM by default.
+
+transformers' generate() pays, at every step, for work a batch of short answers does not need: it
+grows the key/value cache by concatenation, keeps computing rows that have already closed their
+answer, checks stop strings on every row, and multiplies the hidden state by the whole 49152-word
+output matrix in one call that runs at a third of the CPU's matrix rate. This loop calls the model's
+own layers (so LoRA-wrapped or merged weights, norms and MLPs compute exactly as in transformers) and
+changes only what surrounds them:
+  - one key/value buffer per layer, sized once per batch and written in place;
+  - a prompt prefix shared by the batch (PrefixCache) is attended to where it lies, once for all rows,
+    by batching over key/value heads instead of copying it into every row;
+  - rows that have finished leave the batch, so later steps compute only live rows;
+  - the output matrix is applied in slices of HEAD_SLICE words (cache-sized, 2x faster on CPU), and
+    greedy decoding keeps only each slice's best word instead of the full logits;
+  - a stop string is looked for only in rows whose new token can end it.
+Greedy outputs equal generate()'s (tests/test_decoding.py); BaseLLM(decoder="generate") keeps the old path.
+"""
+
+import torch
+import torch.nn.functional as F
+from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
+
+HEAD_SLICE = 4096  # output-matrix rows per product: 4096 x 576 floats (9 MB) stays cache-friendly
+
+
+def inner_model(model):
+    """The causal LM under a PEFT wrapper, or the model itself."""
+    return model.get_base_model() if hasattr(model, "get_base_model") else model
+
+
+def supports(model) -> bool:
+    """True for decoder-only models laid out as Llama (embed, rotary, layers of attention + MLP, norm, head)."""
+    lm = inner_model(model)
+    config = getattr(lm, "config", None)
+    if getattr(config, "model_type", None) != "llama" or not hasattr(lm, "lm_head"):
+        return False
+    layers = getattr(getattr(lm, "model", None), "layers", [])
+    return len(layers) > 0 and all(hasattr(layer.self_attn, name) for layer in layers
+                                   for name in ("q_proj", "k_proj", "v_proj", "o_proj", "head_dim", "scaling"))
+
+
+class Rows:
+    """The state of the rows still being decoded: their own key/value buffers, masks and positions."""
+
+    def __init__(self, layers: int, batch: int, kv_heads: int, head_dim: int, room: int, like: torch.Tensor):
+        shape = (batch, kv_heads, room, head_dim)
+        self.keys = [like.new_empty(shape) for _ in range(layers)]
+        self.values = [like.new_empty(shape) for _ in range(layers)]
+        self.valid = torch.zeros(batch, room, dtype=torch.bool, device=like.device)
+        self.length = 0  # buffer positions filled
+        self.ids = list(range(batch))  # the input row each live row answers
+
+    def keep(self, live: list[int]) -> None:
+        """Keep only the rows at these positions (a copy of their buffers), in this order."""
+        index = torch.tensor(live, device=self.valid.device)
+        self.keys = [k.index_select(0, index) for k in self.keys]
+        self.values = [v.index_select(0, index) for v in self.values]
+        self.valid = self.valid.index_select(0, index)
+        self.ids = [self.ids[i] for i in live]
+
+
+class LeanDecoder:
+    """Batched decoding with the model's own layers; see the module docstring for what it changes."""
+
+    def __init__(self, model, tokenizer, stop: str):
+        self.model = model
+        lm = inner_model(model)
+        self.body, self.layers = lm.model, list(lm.model.layers)
+        config = lm.config
+        self.kv_heads = config.num_key_value_heads
+        self.head_dim = self.layers[0].self_attn.head_dim
+        weight = lm.lm_head.weight
+        self.head = [(start, weight[start:start + HEAD_SLICE]) for start in range(0, weight.shape[0], HEAD_SLICE)]
+        self.tokenizer, self.stop = tokenizer, stop
+        self.eos = tokenizer.eos_token_id
+        # tokens whose text holds the stop string's last character: only these can complete it
+        last = stop[-1]
+        self.may_stop = {i for i, t in enumerate(tokenizer.convert_ids_to_tokens(list(range(len(tokenizer)))))
+                         if t is not None and last in t}
+
+    def generate(self, rows: list[list[int]], prefix=None, max_new_tokens: int = 60, pick=None) -> list[list[int]]:
+        """New token ids per row, ending with EOS or the token that completes the stop string.
+
+        rows: token ids (each starting with the prefix's, when a PrefixCache is given). pick(hidden, ids)
+        chooses each live row's next token from its final hidden state (ids: the input rows they answer);
+        None means greedy.
+        """
+        pick = pick or (lambda hidden, ids: self.greedy(hidden))
+        p = len(prefix) if prefix is not None else 0
+        shared = None if prefix is None else [(k[0], v[0]) for k, v in prefix.layers]
+        own = [r[p:] for r in rows]
+        width = max(len(r) for r in own)
+        device = self.body.embed_tokens.weight.device
+        tokens = torch.tensor([[0] * (width - len(r)) + r for r in own], device=device)
+        real = torch.tensor([[False] * (width - len(r)) + [True] * len(r) for r in own], device=device)
+        positions = (p + real.long().cumsum(-1) - 1).clamp_min(p)
+        state = Rows(len(self.layers), len(rows), self.kv_heads, self.head_dim, width + max_new_tokens,
+                     self.body.embed_tokens.weight)
+        out: list[list[int]] = [[] for _ in rows]
+        hidden = self.forward(tokens, positions, real, state, shared)
+        for step in range(max_new_tokens):
+            chosen = pick(hidden, state.ids).tolist()
+            live = []
+            for k, (row, token) in enumerate(zip(state.ids, chosen)):
+                out[row].append(token)
+                if not self.finished(out[row], token):
+                    live.append(k)
+            if not live or step == max_new_tokens - 1:
+                break
+            if len(live) < len(state.ids):  # finished rows leave: later steps compute live rows only
+                state.keep(live)
+                chosen = [chosen[k] for k in live]
+                positions = positions[live]
+            positions = positions[:, -1:] + 1
+            last = torch.tensor(chosen, device=device)[:, None]
+            hidden = self.forward(last, positions, torch.ones_like(last, dtype=torch.bool), state, shared)
+        return out
+
+    def finished(self, tokens: list[int], token: int) -> bool:
+        return token == self.eos or (token in self.may_stop and self.stop in self.tokenizer.decode(tokens))
+
+    def forward(self, tokens, positions, real, state: Rows, shared) -> torch.Tensor:
+        """Run `tokens` (b, L) through the model, writing their keys/values; the last position's final hidden state."""
+        b, width = tokens.shape
+        start, end = state.length, state.length + width
+        state.valid[:, start:end] = real
+        # a query sees the real tokens up to itself, and always itself (so a padding query has a finite softmax)
+        key_at = torch.arange(end, device=tokens.device)
+        query_at = torch.arange(start, end, device=tokens.device)[:, None]
+        allowed = (state.valid[:, None, :end] & (key_at <= query_at)) | (key_at == query_at)
+        x = self.body.embed_tokens(tokens)
+        bias = torch.zeros(allowed.shape, dtype=x.dtype, device=x.device).masked_fill_(~allowed, float("-inf"))
+        bias = bias[:, None, None]  # (b, 1, 1, L, end): the same for every head of every group
+        rotary = self.body.rotary_emb(x, positions)
+        for index, layer in enumerate(self.layers):
+            x = x + self.attention(layer.self_attn, layer.input_layernorm(x), rotary, state, index, shared, bias)
+            x = x + layer.mlp(layer.post_attention_layernorm(x))
+        state.length = end
+        return self.body.norm(x[:, -1])
+
+    def attention(self, attn, h, rotary, state: Rows, index: int, shared, bias) -> torch.Tensor:
+        """Self-attention over [shared prefix][this row's own tokens], the prefix read once for all rows."""
+        b, width, _ = h.shape
+        kv, d = self.kv_heads, self.head_dim
+        query = attn.q_proj(h).view(b, width, -1, d).transpose(1, 2)
+        key = attn.k_proj(h).view(b, width, -1, d).transpose(1, 2)
+        value = attn.v_proj(h).view(b, width, -1, d).transpose(1, 2)
+        query, key = apply_rotary_pos_emb(query, key, *rotary)
+        start, end = state.length, state.length + width
+        keys, values = state.keys[index], state.values[index]
+        keys[:, :, start:end] = key
+        values[:, :, start:end] = value
+        groups = query.shape[1] // kv
+        query = query.reshape(b, kv, groups * width, d)  # query heads j*g .. j*g+g-1 read key/value head j
+        scores = (query @ keys[:, :, :end].transpose(-1, -2)).view(b, kv, groups, width, end) * attn.scaling + bias
+        p = 0
+        if shared is not None:
+            prefix_keys, prefix_values = shared[index]  # (kv, P, d)
+            p = prefix_keys.shape[1]
+            by_head = query.transpose(0, 1).reshape(kv, b * groups * width, d)
+            prefix_scores = torch.bmm(by_head, prefix_keys.transpose(1, 2)) * attn.scaling
+            scores = torch.cat([prefix_scores.view(kv, b, groups, width, p).transpose(0, 1), scores], -1)
+        probs = scores.float().softmax(-1).to(query.dtype)
+        out = probs[..., p:].reshape(b, kv, groups * width, end) @ values[:, :, :end]
+        if shared is not None:
+            by_head = probs[..., :p].transpose(0, 1).reshape(kv, b * groups * width, p)
+            out = out + torch.bmm(by_head, prefix_values).view(kv, b, groups * width, d).transpose(0, 1)
+        out = out.reshape(b, kv * groups, width, d).transpose(1, 2).reshape(b, width, kv * groups * d)
+        return attn.o_proj(out)
+
+    def logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        """Float32 logits over the whole vocabulary, slice by slice."""
+        return torch.cat([F.linear(hidden, w) for _, w in self.head], -1).float()
+
+    def greedy(self, hidden: torch.Tensor) -> torch.Tensor:
+        """The most likely next token per row (the first on a tie, as argmax), without the full logits."""
+        best_value = best_token = None
+        for start, w in self.head:
+            value, token = F.linear(hidden, w).float().max(-1)
+            if best_value is None:
+                best_value, best_token = value, token + start
+            else:
+                better = value > best_value
+                best_value = torch.where(better, value, best_value)
+                best_token = torch.where(better, token + start, best_token)
+        return best_token
