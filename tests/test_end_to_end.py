@@ -23,7 +23,8 @@ def test_sft_test_command_answers_with_the_shipped_adapter_and_ends_with_json():
 
 
 @pytest.mark.slow
-def test_cot_prefix_cache_keeps_greedy_answers_identical_on_the_embedded_model():
+def test_lean_decoding_with_the_prefix_cache_keeps_greedy_answers_identical_on_the_embedded_model():
+    """The defaults (lean loop, CoT's examples cached once) against transformers' generate() with no cache."""
     import torch
 
     from homework.cot import CoTModel
@@ -31,10 +32,10 @@ def test_cot_prefix_cache_keeps_greedy_answers_identical_on_the_embedded_model()
 
     llm = CoTModel("embedded", device="cpu", dtype=torch.float32)
     prompts = [llm.format_prompt(q) for q, *_ in Dataset("valid").data[:8]]
-    cached = llm.batched_generate(prompts, max_new_tokens=40)
+    fast = llm.batched_generate(prompts, max_new_tokens=40)
     assert llm._prefix is not None and len(llm._prefix) > 300, "the examples were not cached"
-    llm.use_prefix_cache = False
-    assert llm.batched_generate(prompts, max_new_tokens=40) == cached
+    llm.use_prefix_cache, llm.decoder = False, "generate"
+    assert llm.batched_generate(prompts, max_new_tokens=40) == fast
 
 
 # what a student submits: the shipped adapters, asked as people ask (none of these is in data/)

@@ -1,0 +1,101 @@
+"""The lean decoding loop (homework/decoding.py) must answer exactly as transformers' generate() does:
+greedy texts equal, with and without a shared prefix, rows leaving the batch mid-way, ties and all."""
+
+import pytest
+import torch
+from transformers import LlamaConfig, LlamaForCausalLM
+
+from homework import decoding
+from homework.base_llm import STOP, BaseLLM
+
+
+@pytest.fixture(scope="module")
+def sensitive_model_dir(tmp_path_factory, tokenizer):
+    """A tiny Llama with large random weights (grouped heads: 4 query, 2 key/value), so any slip in
+    attention, positions or padding changes its greedy text."""
+    torch.manual_seed(1)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=256,
+                         initializer_range=0.5, bos_token_id=tokenizer.bos_token_id,
+                         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
+    path = tmp_path_factory.mktemp("sensitive-decoding")
+    LlamaForCausalLM(config).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+class Preamble(BaseLLM):
+    """A long fixed preamble before the question, as CoT's prompt has, so the prefix cache applies."""
+
+    def format_prompt(self, question: str) -> str:
+        return "You convert units. " * 10 + "Examples: 1 kg = 1000 g; 1 h = 60 min.\nQ: " + question + "\nA:"
+
+
+PROMPTS = ["1 m in cm", "How many gram are there per 6 kg, if you please?", "Convert 3 hours to minutes now.",
+           "5 GB to MB", "What is 2.5 miles in kilometers?"]
+
+
+@pytest.mark.parametrize("cls", [BaseLLM, Preamble])
+def test_lean_greedy_text_equals_generate_without_any_cache(sensitive_model_dir, cls):
+    options = dict(device="cpu", dtype=torch.float32, batch_size=8)
+    lean = cls(str(sensitive_model_dir), decoder="lean", **options)
+    plain = cls(str(sensitive_model_dir), decoder="generate", use_prefix_cache=False, **options)
+    prompts = [lean.format_prompt(p) for p in PROMPTS]
+    fast = lean.batched_generate(prompts, max_new_tokens=10)
+    assert fast == plain.batched_generate(prompts, max_new_tokens=10)
+    assert (lean._prefix is not None) == (cls is Preamble), "the preamble must go through the shared-prefix path"
+    assert len(set(fast)) == len(PROMPTS), "the fixture must answer each prompt differently, or this proves nothing"
+
+
+def test_rows_that_leave_the_batch_do_not_change_the_others(sensitive_model_dir, tokenizer):
+    """A frequent stop character ends rows at different steps; each row's tokens equal its tokens alone."""
+    llm = BaseLLM(str(sensitive_model_dir), device="cpu", dtype=torch.float32)
+    decoder = decoding.LeanDecoder(llm.model, tokenizer, stop="e")
+    rows = [tokenizer(p, add_special_tokens=False)["input_ids"] for p in PROMPTS]
+    together = decoder.generate(rows, max_new_tokens=12)
+    alone = [decoder.generate([r], max_new_tokens=12)[0] for r in rows]
+    assert together == alone
+    assert len({len(t) for t in together}) > 1, "rows must stop at different steps, or nothing left the batch"
+    assert all("e" in tokenizer.decode(t) or len(t) == 12 for t in together)
+
+
+def test_each_row_stops_at_its_own_answer_close_or_eos(tiny_llm):
+    tok = tiny_llm.tokenizer
+    texts = [" <answer>1</answer> and then more", " <answer>22 * 3 + 4</answer> junk", " no answer at all here"]
+    scripts = [tok(t, add_special_tokens=False)["input_ids"] for t in texts]
+    scripts[2] = scripts[2][:3] + [tok.eos_token_id] + scripts[2][3:]
+    written = [0, 0, 0]
+
+    def scripted(hidden, ids):  # row i writes scripts[i], token by token, whatever the model computes
+        assert hidden.shape[0] == len(ids)
+        picks = [scripts[i][min(written[i], len(scripts[i]) - 1)] for i in ids]
+        for i in ids:
+            written[i] += 1
+        return torch.tensor(picks)
+
+    decoder = tiny_llm._lean_decoder()
+    out = decoder.generate([[1, 2, 3], [4, 5], [6]], max_new_tokens=30, pick=scripted)
+    assert tok.batch_decode(out, skip_special_tokens=True) == [" <answer>1</answer>", " <answer>22 * 3 + 4</answer>",
+                                                               " no answer at"]
+    assert len(decoder.generate([[1, 2, 3]], max_new_tokens=4)[0]) == 4, "max_new_tokens caps a row that never stops"
+
+
+def test_greedy_by_slices_is_the_argmax_of_the_full_logits_first_on_a_tie(tiny_model_dir, tokenizer, monkeypatch):
+    monkeypatch.setattr(decoding, "HEAD_SLICE", 1000)  # 50 slices of the 49152 words
+    model = LlamaForCausalLM.from_pretrained(tiny_model_dir)
+    hidden = torch.randn(64, model.config.hidden_size)
+    with torch.no_grad():  # row 0: word 7 and word 30000 (another slice) tie for the top
+        model.lm_head.weight[7] = model.lm_head.weight[30000] = hidden[0] * 10
+    decoder = decoding.LeanDecoder(model, tokenizer, STOP)
+    with torch.no_grad():
+        full = decoder.logits(hidden)
+        assert full.shape == (64, len(tokenizer))
+        assert torch.equal(decoder.greedy(hidden), full.argmax(-1))
+    assert decoder.greedy(hidden)[0] == 7
+
+
+def test_lean_applies_to_llama_models_and_the_option_is_checked(tiny_llm, tiny_model_dir):
+    assert decoding.supports(tiny_llm.model)
+    assert not decoding.supports(torch.nn.Linear(2, 2))
+    with pytest.raises(ValueError, match="decoder='fast'"):
+        BaseLLM(str(tiny_model_dir), device="cpu", dtype=torch.float32, decoder="fast")
