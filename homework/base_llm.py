@@ -161,14 +161,22 @@ class BaseLLM:
         order = sorted(range(len(prompts)), key=lambda i: len(rows[i]), reverse=True)
         results: list[list[str]] = [[] for _ in prompts]
         show = progress if progress is not None else len(prompts) > per_batch
-        with tqdm(total=len(prompts), desc="generate", unit="q", disable=not show, leave=False) as bar:
-            for start in range(0, len(order), per_batch):
-                index = order[start:start + per_batch]
-                texts = self._generate_batch([rows[i] for i in index], n, temperature, max_new_tokens, prefix,
-                                             None if seeds is None else [seeds[i] for i in index])
+        lean = self._lean_decoder()
+        with tqdm(total=len(prompts) * n, desc="generate", unit="seq", disable=not show, leave=False) as bar:
+            if lean is not None:  # one stream of rows, refilled as rows finish
+                batches = [order] if order else []
+            else:  # micro-batches of similar length through generate()
+                batches = [order[start:start + per_batch] for start in range(0, len(order), per_batch)]
+            for index in batches:
+                rows_here, seeds_here = [rows[i] for i in index], None if seeds is None else [seeds[i] for i in index]
+                if lean is not None:
+                    texts = self._generate_lean(lean, rows_here, n, temperature, max_new_tokens, prefix, seeds_here,
+                                                bar.update)
+                else:
+                    texts = self._generate_batch(rows_here, n, temperature, max_new_tokens, prefix, seeds_here)
+                    bar.update(len(index) * n)
                 for k, i in enumerate(index):
                     results[i] = texts[k * n:(k + 1) * n]
-                bar.update(len(index))
         return [r[0] for r in results] if num_return_sequences is None else results
 
     def _prefix_for(self, rows: list[list[int]]) -> PrefixCache | None:
@@ -200,18 +208,21 @@ class BaseLLM:
             self._lean = decoding.LeanDecoder(self.model, self.tokenizer, STOP)
         return self._lean
 
+    def _generate_lean(self, lean: decoding.LeanDecoder, rows: list[list[int]], n: int, temperature: float,
+                       max_new_tokens: int, prefix: PrefixCache | None, seeds: list[int] | None, progress) -> list[str]:
+        """n completions per row, the n samples of a row adjacent (as generate() returns them)."""
+        rows = [r for r in rows for _ in range(n)]
+        pick = None
+        if seeds is not None:
+            pick = SeededGumbelSampling(sequence_seeds(seeds, n), temperature).pick(lean)
+        elif temperature > 0:
+            pick = lambda hidden, ids: torch.multinomial((lean.logits(hidden) / temperature).softmax(-1), 1)[:, 0]
+        new_tokens = lean.generate(rows, prefix, max_new_tokens, pick, batch=self.batch_size, progress=progress)
+        return self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+
     def _generate_batch(self, rows: list[list[int]], n: int, temperature: float, max_new_tokens: int,
                         prefix: PrefixCache | None = None, seeds: list[int] | None = None) -> list[str]:
-        lean = self._lean_decoder()
-        if lean is not None:
-            rows = [r for r in rows for _ in range(n)]  # n samples of a prompt are adjacent, as generate() returns them
-            pick = None
-            if seeds is not None:
-                pick = SeededGumbelSampling(sequence_seeds(seeds, n), temperature).pick(lean)
-            elif temperature > 0:
-                pick = lambda hidden, ids: torch.multinomial((lean.logits(hidden) / temperature).softmax(-1), 1)[:, 0]
-            new_tokens = lean.generate(rows, prefix, max_new_tokens, pick)
-            return self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+        """One micro-batch through transformers' generate()."""
         sampling = temperature > 0
         options = {"do_sample": sampling, "temperature": temperature if sampling else None,
                    "num_return_sequences": n}

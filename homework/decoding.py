@@ -40,7 +40,11 @@ def supports(model) -> bool:
 
 
 class Rows:
-    """The state of the rows still being decoded: their own key/value buffers, masks and positions."""
+    """The rows being decoded: their key/value buffers (one per layer, written in place), which buffer
+    positions hold real tokens, each row's next token and position, and the input row it answers.
+
+    All rows share one write position (`length`); a row's tokens end there, left of them is masked.
+    """
 
     def __init__(self, layers: int, batch: int, kv_heads: int, head_dim: int, room: int, like: torch.Tensor):
         shape = (batch, kv_heads, room, head_dim)
@@ -48,15 +52,43 @@ class Rows:
         self.values = [like.new_empty(shape) for _ in range(layers)]
         self.valid = torch.zeros(batch, room, dtype=torch.bool, device=like.device)
         self.length = 0  # buffer positions filled
-        self.ids = list(range(batch))  # the input row each live row answers
+        self.ids: list[int] = list(range(batch))  # the input row each row answers
+        self.feed: list[int] = []  # the token each row reads next
+        self.position = torch.zeros(batch, dtype=torch.long, device=like.device)  # its position id
 
-    def keep(self, live: list[int]) -> None:
-        """Keep only the rows at these positions (a copy of their buffers), in this order."""
-        index = torch.tensor(live, device=self.valid.device)
-        self.keys = [k.index_select(0, index) for k in self.keys]
-        self.values = [v.index_select(0, index) for v in self.values]
-        self.valid = self.valid.index_select(0, index)
-        self.ids = [self.ids[i] for i in live]
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def span(self) -> int:
+        """Buffer positions that some row still needs: from the leftmost real token to `length`."""
+        first = self.valid[:, :self.length].float().argmax(-1)  # each row's first real position
+        return self.length - int(first.min()) if len(self) else 0
+
+    @staticmethod
+    def gather(parts: list[tuple["Rows", list[int]]], room: int) -> "Rows":
+        """New rows made of the rows at the given positions of each part, in order, right-aligned so that
+        all end at one write position, with `room` free positions after it. Copies what they hold."""
+        spans = [rows.span() for rows, _ in parts]
+        length = max(spans)
+        sample = parts[0][0]
+        merged = Rows(len(sample.keys), sum(len(keep) for _, keep in parts), sample.keys[0].shape[1],
+                      sample.keys[0].shape[3], length + room, sample.keys[0])
+        merged.length, merged.ids, merged.feed = length, [], []
+        start = 0
+        positions = []
+        for (rows, keep), span in zip(parts, spans):
+            index = torch.tensor(keep, device=rows.valid.device)
+            end, old = start + len(keep), slice(rows.length - span, rows.length)
+            for target, source in zip(merged.keys + merged.values, rows.keys + rows.values):
+                target[start:end, :, length - span:length] = source[:, :, old].index_select(0, index)
+                target[start:end, :, :length - span] = 0  # masked, but must be finite: 0 * NaN is NaN
+            merged.valid[start:end, length - span:length] = rows.valid[:, old].index_select(0, index)
+            merged.ids += [rows.ids[k] for k in keep]
+            merged.feed += [rows.feed[k] for k in keep]
+            positions.append(rows.position.index_select(0, index))
+            start = end
+        merged.position = torch.cat(positions)
+        return merged
 
 
 class LeanDecoder:
@@ -78,46 +110,72 @@ class LeanDecoder:
         self.may_stop = {i for i, t in enumerate(tokenizer.convert_ids_to_tokens(list(range(len(tokenizer)))))
                          if t is not None and last in t}
 
-    def generate(self, rows: list[list[int]], prefix=None, max_new_tokens: int = 60, pick=None) -> list[list[int]]:
+    def generate(self, rows: list[list[int]], prefix=None, max_new_tokens: int = 60, pick=None,
+                 batch: int | None = None, progress=None) -> list[list[int]]:
         """New token ids per row, ending with EOS or the token that completes the stop string.
 
-        rows: token ids (each starting with the prefix's, when a PrefixCache is given). pick(hidden, ids)
-        chooses each live row's next token from its final hidden state (ids: the input rows they answer);
-        None means greedy.
+        rows: token ids (each starting with the prefix's, when a PrefixCache is given), admitted in this
+        order. At most `batch` rows are decoded together; when a quarter of them have finished, the next
+        rows are read (their prompts in one pass) and join the batch, so that every step multiplies a full
+        batch instead of a shrinking tail. pick(hidden, ids) chooses each row's next token from its final
+        hidden state (ids: the input rows they answer); None means greedy. progress(k) is called as k
+        rows finish.
         """
         pick = pick or (lambda hidden, ids: self.greedy(hidden))
+        batch = batch or len(rows)
         p = len(prefix) if prefix is not None else 0
         shared = None if prefix is None else [(k[0], v[0]) for k, v in prefix.layers]
-        own = [r[p:] for r in rows]
+        out: list[list[int]] = [[] for _ in rows]
+        waiting = list(range(len(rows)))
+        state = None
+        while waiting or state is not None:
+            if waiting and (state is None or len(state) <= batch * 3 // 4):
+                free = batch - (0 if state is None else len(state))
+                admitted, waiting = waiting[:free], waiting[free:]
+                fresh = self.read([rows[i][p:] for i in admitted], admitted, p, max_new_tokens, shared, pick, out)
+                state = fresh if state is None else Rows.gather(
+                    [(state, list(range(len(state)))), (fresh, list(range(len(fresh))))], max_new_tokens)
+            else:
+                last = torch.tensor(state.feed, device=state.valid.device)[:, None]
+                hidden = self.forward(last, state.position[:, None], torch.ones_like(last, dtype=torch.bool), state,
+                                      shared)
+                state.position += 1
+                self.choose(state, hidden, pick, out)
+            live = [k for k, row in enumerate(state.ids) if not self.finished(out[row], max_new_tokens)]
+            if progress is not None and len(live) < len(state):
+                progress(len(state) - len(live))
+            if not live:
+                state = None
+            elif len(live) < len(state):  # finished rows leave: later steps compute live rows only
+                state = Rows.gather([(state, live)], max_new_tokens)
+        return out
+
+    def read(self, own: list[list[int]], ids: list[int], p: int, max_new_tokens: int, shared, pick, out) -> Rows:
+        """Rows for these prompts (after the shared prefix of p tokens), read in one pass, first token chosen."""
         width = max(len(r) for r in own)
         device = self.body.embed_tokens.weight.device
         tokens = torch.tensor([[0] * (width - len(r)) + r for r in own], device=device)
         real = torch.tensor([[False] * (width - len(r)) + [True] * len(r) for r in own], device=device)
         positions = (p + real.long().cumsum(-1) - 1).clamp_min(p)
-        state = Rows(len(self.layers), len(rows), self.kv_heads, self.head_dim, width + max_new_tokens,
-                     self.body.embed_tokens.weight)
-        out: list[list[int]] = [[] for _ in rows]
-        hidden = self.forward(tokens, positions, real, state, shared)
-        for step in range(max_new_tokens):
-            chosen = pick(hidden, state.ids).tolist()
-            live = []
-            for k, (row, token) in enumerate(zip(state.ids, chosen)):
-                out[row].append(token)
-                if not self.finished(out[row], token):
-                    live.append(k)
-            if not live or step == max_new_tokens - 1:
-                break
-            if len(live) < len(state.ids):  # finished rows leave: later steps compute live rows only
-                state.keep(live)
-                chosen = [chosen[k] for k in live]
-                positions = positions[live]
-            positions = positions[:, -1:] + 1
-            last = torch.tensor(chosen, device=device)[:, None]
-            hidden = self.forward(last, positions, torch.ones_like(last, dtype=torch.bool), state, shared)
-        return out
+        rows = Rows(len(self.layers), len(own), self.kv_heads, self.head_dim, width + max_new_tokens,
+                    self.body.embed_tokens.weight)
+        rows.ids = list(ids)
+        rows.position = positions[:, -1] + 1
+        hidden = self.forward(tokens, positions, real, rows, shared)
+        self.choose(rows, hidden, pick, out)
+        return rows
 
-    def finished(self, tokens: list[int], token: int) -> bool:
-        return token == self.eos or (token in self.may_stop and self.stop in self.tokenizer.decode(tokens))
+    def choose(self, rows: Rows, hidden: torch.Tensor, pick, out) -> None:
+        """Append each row's next token to its output; it is what the row reads at the next step."""
+        rows.feed = pick(hidden, rows.ids).tolist()
+        for row, token in zip(rows.ids, rows.feed):
+            out[row].append(token)
+
+    def finished(self, tokens: list[int], max_new_tokens: int) -> bool:
+        """EOS, the stop string completed by the last token, or no room left."""
+        token = tokens[-1]
+        return (len(tokens) >= max_new_tokens or token == self.eos
+                or (token in self.may_stop and self.stop in self.tokenizer.decode(tokens)))
 
     def forward(self, tokens, positions, real, state: Rows, shared) -> torch.Tensor:
         """Run `tokens` (b, L) through the model, writing their keys/values; the last position's final hidden state."""

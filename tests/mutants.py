@@ -26,6 +26,17 @@ MUTANTS = {
     "generation ignores the padding mask": (
         "homework/base_llm.py", "attention_mask=attention_mask.to(self.device),",
         "attention_mask=torch.ones_like(attention_mask).to(self.device),", "tests/test_defects.py"),
+    "the lean loop ignores the padding mask": (
+        "homework/decoding.py", "allowed = (state.valid[:, None, :end] & (key_at <= query_at)) | (key_at == query_at)",
+        "allowed = (state.valid[:, None, :end] | True) & (key_at <= query_at)", "tests/test_decoding.py"),
+    "the lean loop ignores </answer>": (
+        "homework/decoding.py", "return token == self.eos or (token in self.may_stop and self.stop in self.tokenizer.decode(tokens))",
+        "return token == self.eos", "tests/test_decoding.py"),
+    "finished rows leave with the wrong buffers": (
+        "homework/decoding.py", "self.keys = [k.index_select(0, index) for k in self.keys]",
+        "self.keys = [k[:len(live)] for k in self.keys]", "tests/test_decoding.py"),
+    "sliced greedy prefers the last of tied words": (
+        "homework/decoding.py", "better = value > best_value", "better = value >= best_value", "tests/test_decoding.py"),
     "sampling ignores the logits": (
         "homework/sampling.py", "return scores.float() / self.temperature + gumbel", "return scores.float() * 0 + gumbel",
         "tests/test_defects.py"),

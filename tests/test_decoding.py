@@ -47,12 +47,24 @@ def test_lean_greedy_text_equals_generate_without_any_cache(sensitive_model_dir,
     assert len(set(fast)) == len(PROMPTS), "the fixture must answer each prompt differently, or this proves nothing"
 
 
-def test_rows_that_leave_the_batch_do_not_change_the_others(sensitive_model_dir, tokenizer):
-    """A frequent stop character ends rows at different steps; each row's tokens equal its tokens alone."""
+@pytest.mark.parametrize("batch", [None, 2])
+def test_rows_that_leave_or_join_the_batch_do_not_change_the_others(sensitive_model_dir, tokenizer, batch,
+                                                                     monkeypatch):
+    """A frequent stop character ends rows at different steps, and with batch=2 waiting rows join as
+    others finish; each row's tokens equal its tokens alone. New buffers start as NaN, as fresh memory
+    may: a masked position must still not reach the output."""
+    allocate = decoding.Rows.__init__
+
+    def poisoned(self, *args, **kwargs):
+        allocate(self, *args, **kwargs)
+        for buffer in self.keys + self.values:
+            buffer.fill_(float("nan"))
+
+    monkeypatch.setattr(decoding.Rows, "__init__", poisoned)
     llm = BaseLLM(str(sensitive_model_dir), device="cpu", dtype=torch.float32)
     decoder = decoding.LeanDecoder(llm.model, tokenizer, stop="e")
     rows = [tokenizer(p, add_special_tokens=False)["input_ids"] for p in PROMPTS]
-    together = decoder.generate(rows, max_new_tokens=12)
+    together = decoder.generate(rows, max_new_tokens=12, batch=batch)
     alone = [decoder.generate([r], max_new_tokens=12)[0] for r in rows]
     assert together == alone
     assert len({len(t) for t in together}) > 1, "rows must stop at different steps, or nothing left the batch"

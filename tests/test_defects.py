@@ -93,7 +93,9 @@ def sensitive_llm(tmp_path_factory, tokenizer):
     return BaseLLM(str(path), device="cpu", dtype=torch.float32, batch_size=8, use_prefix_cache=False)
 
 
-def test_padding_does_not_change_a_rows_greedy_output(sensitive_llm):
+@pytest.mark.parametrize("decoder", ["lean", "generate"])
+def test_padding_does_not_change_a_rows_greedy_output(sensitive_llm, decoder, monkeypatch):
+    monkeypatch.setattr(sensitive_llm, "decoder", decoder)
     prompts = ["1 m in cm", "How many gram are there per 6 kg, if you please?", "Convert 3 hours to minutes now."]
     alone = [sensitive_llm.batched_generate([p], max_new_tokens=8)[0] for p in prompts]
     together = sensitive_llm.batched_generate(prompts, max_new_tokens=8)
