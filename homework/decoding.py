@@ -10,8 +10,8 @@ changes only what surrounds them:
   - a prompt prefix shared by the batch (PrefixCache) is attended to where it lies, once for all rows,
     by batching over key/value heads instead of copying it into every row;
   - rows that have finished leave the batch, so later steps compute only live rows;
-  - the output matrix is applied in slices of HEAD_SLICE words (cache-sized, 2x faster on CPU), and
-    greedy decoding keeps only each slice's best word instead of the full logits;
+  - the output matrix is applied packed for oneDNN on a CPU (1.5-2x MKL's rate on that wide matrix),
+    elsewhere in slices, greedy decoding keeping only each slice's best word;
   - a stop string is looked for only in rows whose new token can end it.
 Greedy outputs equal generate()'s (tests/test_decoding.py); BaseLLM(decoder="generate") keeps the old path.
 """
@@ -20,7 +20,8 @@ import torch
 import torch.nn.functional as F
 from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
 
-HEAD_SLICE = 4096  # output-matrix rows per product: 4096 x 576 floats (9 MB) stays cache-friendly
+HEAD_SLICE = 4096  # output-matrix rows per product where it is not packed: 4096 x 576 floats (9 MB)
+PACKED_HEAD = True  # on a CPU in float32, apply the output matrix packed for oneDNN (see OutputHead)
 
 
 def inner_model(model):
@@ -101,8 +102,7 @@ class LeanDecoder:
         config = lm.config
         self.kv_heads = config.num_key_value_heads
         self.head_dim = self.layers[0].self_attn.head_dim
-        weight = lm.lm_head.weight
-        self.head = [(start, weight[start:start + HEAD_SLICE]) for start in range(0, weight.shape[0], HEAD_SLICE)]
+        self.head = OutputHead(lm.lm_head)
         self.tokenizer, self.stop = tokenizer, stop
         self.eos = tokenizer.eos_token_id
         # tokens whose text holds the stop string's last character: only these can complete it
@@ -227,13 +227,54 @@ class LeanDecoder:
         return attn.o_proj(out)
 
     def logits(self, hidden: torch.Tensor) -> torch.Tensor:
-        """Float32 logits over the whole vocabulary, slice by slice."""
-        return torch.cat([F.linear(hidden, w) for _, w in self.head], -1).float()
+        return self.head.logits(hidden)
 
     def greedy(self, hidden: torch.Tensor) -> torch.Tensor:
-        """The most likely next token per row (the first on a tie, as argmax), without the full logits."""
+        return self.head.greedy(hidden)
+
+
+class OutputHead:
+    """The output matrix (hidden state -> one logit per word), applied where it runs fastest.
+
+    On a CPU in float32, oneDNN's product with the matrix packed once ran the 49152 x 576 matrix at 88
+    GFLOP/s for 64 rows where MKL's plain product reached 42-62 (2-core EPYC, AVX2); the packed copy is
+    rebuilt if the weight changes in place. Elsewhere the matrix is applied in slices of HEAD_SLICE words,
+    and greedy decoding keeps only each slice's best word instead of the full logits.
+    """
+
+    def __init__(self, linear: torch.nn.Linear):
+        self.linear = linear
+        self.packed, self.packed_from = None, None
+
+    def _packed(self):
+        weight = self.linear.weight
+        if not (PACKED_HEAD and weight.device.type == "cpu" and weight.dtype == torch.float32
+                and torch.backends.mkldnn.is_available()):
+            return None
+        source = (weight.data_ptr(), weight._version)
+        if self.packed is None or self.packed_from != source:
+            from torch.utils.mkldnn import MkldnnLinear
+
+            self.packed, self.packed_from = MkldnnLinear(self.linear, torch.float32), source
+        return self.packed
+
+    def slices(self):
+        weight = self.linear.weight
+        return [(start, weight[start:start + HEAD_SLICE]) for start in range(0, weight.shape[0], HEAD_SLICE)]
+
+    def logits(self, hidden: torch.Tensor) -> torch.Tensor:
+        """Float32 logits over the whole vocabulary."""
+        packed = self._packed()
+        if packed is not None:
+            return packed(hidden.contiguous())
+        return torch.cat([F.linear(hidden, w) for _, w in self.slices()], -1).float()
+
+    def greedy(self, hidden: torch.Tensor) -> torch.Tensor:
+        """The most likely next token per row (the first on a tie, as argmax)."""
+        if self._packed() is not None:
+            return self.logits(hidden).argmax(-1)
         best_value = best_token = None
-        for start, w in self.head:
+        for start, w in self.slices():
             value, token = F.linear(hidden, w).float().max(-1)
             if best_value is None:
                 best_value, best_token = value, token + start

@@ -30,11 +30,13 @@ MUTANTS = {
         "homework/decoding.py", "allowed = (state.valid[:, None, :end] & (key_at <= query_at)) | (key_at == query_at)",
         "allowed = (state.valid[:, None, :end] | True) & (key_at <= query_at)", "tests/test_decoding.py"),
     "the lean loop ignores </answer>": (
-        "homework/decoding.py", "return token == self.eos or (token in self.may_stop and self.stop in self.tokenizer.decode(tokens))",
-        "return token == self.eos", "tests/test_decoding.py"),
+        "homework/decoding.py", "or (token in self.may_stop and self.stop in self.tokenizer.decode(tokens)))", ")",
+        "tests/test_decoding.py"),
     "finished rows leave with the wrong buffers": (
-        "homework/decoding.py", "self.keys = [k.index_select(0, index) for k in self.keys]",
-        "self.keys = [k[:len(live)] for k in self.keys]", "tests/test_decoding.py"),
+        "homework/decoding.py", "= source[:, :, old].index_select(0, index)", "= source[:, :, old][:len(keep)]",
+        "tests/test_decoding.py"),
+    "masked buffer positions keep whatever memory held": (
+        "homework/decoding.py", "target[start:end, :, :length - span] = 0", "pass", "tests/test_decoding.py"),
     "sliced greedy prefers the last of tied words": (
         "homework/decoding.py", "better = value > best_value", "better = value >= best_value", "tests/test_decoding.py"),
     "sampling ignores the logits": (

@@ -92,8 +92,10 @@ def test_each_row_stops_at_its_own_answer_close_or_eos(tiny_llm):
     assert len(decoder.generate([[1, 2, 3]], max_new_tokens=4)[0]) == 4, "max_new_tokens caps a row that never stops"
 
 
-def test_greedy_by_slices_is_the_argmax_of_the_full_logits_first_on_a_tie(tiny_model_dir, tokenizer, monkeypatch):
-    monkeypatch.setattr(decoding, "HEAD_SLICE", 1000)  # 50 slices of the 49152 words
+@pytest.mark.parametrize("packed", [True, False])
+def test_greedy_is_the_argmax_of_the_full_logits_first_on_a_tie(tiny_model_dir, tokenizer, monkeypatch, packed):
+    monkeypatch.setattr(decoding, "PACKED_HEAD", packed)
+    monkeypatch.setattr(decoding, "HEAD_SLICE", 1000)  # unpacked: 50 slices of the 49152 words
     model = LlamaForCausalLM.from_pretrained(tiny_model_dir)
     hidden = torch.randn(64, model.config.hidden_size)
     with torch.no_grad():  # row 0: word 7 and word 30000 (another slice) tie for the top
@@ -103,7 +105,10 @@ def test_greedy_by_slices_is_the_argmax_of_the_full_logits_first_on_a_tie(tiny_m
         full = decoder.logits(hidden)
         assert full.shape == (64, len(tokenizer))
         assert torch.equal(decoder.greedy(hidden), full.argmax(-1))
-    assert decoder.greedy(hidden)[0] == 7
+        assert torch.allclose(full, model.lm_head(hidden), atol=1e-5), "the logits are those of the model's head"
+        assert decoder.greedy(hidden)[0] == 7
+        model.lm_head.weight[7] *= -1  # a weight changed in place reaches the head
+        assert decoder.greedy(hidden)[0] == 30000
 
 
 def test_lean_applies_to_llama_models_and_the_option_is_checked(tiny_llm, tiny_model_dir):
