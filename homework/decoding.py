@@ -6,10 +6,11 @@ answer, checks stop strings on every row, and multiplies the hidden state by the
 output matrix in one call that runs at a third of the CPU's matrix rate. This loop calls the model's
 own layers (so LoRA-wrapped or merged weights, norms and MLPs compute exactly as in transformers) and
 changes only what surrounds them:
-  - one key/value buffer per layer, sized once per batch and written in place;
+  - one key/value buffer per layer, written in place (copied only when rows leave or join);
   - a prompt prefix shared by the batch (PrefixCache) is attended to where it lies, once for all rows,
     by batching over key/value heads instead of copying it into every row;
-  - rows that have finished leave the batch, so later steps compute only live rows;
+  - rows that have finished leave the batch and waiting rows join it, so every step computes a full
+    batch of live rows instead of a shrinking tail;
   - the output matrix is applied packed for oneDNN on a CPU (1.5-2x MKL's rate on that wide matrix),
     elsewhere in slices, greedy decoding keeping only each slice's best word;
   - a stop string is looked for only in rows whose new token can end it.
