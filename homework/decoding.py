@@ -111,6 +111,7 @@ class LeanDecoder:
         self.may_stop = {i for i, t in enumerate(tokenizer.convert_ids_to_tokens(list(range(len(tokenizer)))))
                          if t is not None and last in t}
 
+    @torch.inference_mode()
     def generate(self, rows: list[list[int]], prefix=None, max_new_tokens: int = 60, pick=None,
                  batch: int | None = None, progress=None) -> list[list[int]]:
         """New token ids per row, ending with EOS or the token that completes the stop string.
@@ -263,6 +264,7 @@ class OutputHead:
         weight = self.linear.weight
         return [(start, weight[start:start + HEAD_SLICE]) for start in range(0, weight.shape[0], HEAD_SLICE)]
 
+    @torch.inference_mode()  # the packed copy is made, and used, without autograd
     def logits(self, hidden: torch.Tensor) -> torch.Tensor:
         """Float32 logits over the whole vocabulary."""
         packed = self._packed()
@@ -270,6 +272,7 @@ class OutputHead:
             return packed(hidden.contiguous())
         return torch.cat([F.linear(hidden, w) for _, w in self.slices()], -1).float()
 
+    @torch.inference_mode()
     def greedy(self, hidden: torch.Tensor) -> torch.Tensor:
         """The most likely next token per row (the first on a tie, as argmax)."""
         if self._packed() is not None:
