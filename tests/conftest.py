@@ -28,6 +28,21 @@ def tiny_model_dir(tmp_path_factory, tokenizer):
 
 
 @pytest.fixture(scope="session")
+def sensitive_model_dir(tmp_path_factory, tokenizer):
+    """A tiny Llama with large random weights (grouped heads: 4 query, 2 key/value), so every input
+    token, padding included, and any slip in attention or positions changes its greedy text."""
+    torch.manual_seed(1)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=256,
+                         initializer_range=0.5, bos_token_id=tokenizer.bos_token_id,
+                         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
+    path = tmp_path_factory.mktemp("sensitive")
+    LlamaForCausalLM(config).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return path
+
+
+@pytest.fixture(scope="session")
 def tiny_llm(tiny_model_dir):
     return BaseLLM(str(tiny_model_dir), device="cpu", dtype=torch.float32, batch_size=4)
 

@@ -78,19 +78,9 @@ def test_each_row_stops_at_its_own_answer_close_mid_batch_in_generate(tiny_llm, 
 
 
 @pytest.fixture(scope="module")
-def sensitive_llm(tmp_path_factory, tokenizer):
-    """A tiny Llama with large random weights, so every input token, padding included, moves its output."""
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    torch.manual_seed(1)
-    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=256,
-                         initializer_range=0.5, bos_token_id=tokenizer.bos_token_id,
-                         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
-    path = tmp_path_factory.mktemp("sensitive")
-    LlamaForCausalLM(config).save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return BaseLLM(str(path), device="cpu", dtype=torch.float32, batch_size=8, use_prefix_cache=False)
+def sensitive_llm(sensitive_model_dir):
+    """The large-weight tiny Llama (conftest), so every input token, padding included, moves its output."""
+    return BaseLLM(str(sensitive_model_dir), device="cpu", dtype=torch.float32, batch_size=8, use_prefix_cache=False)
 
 
 @pytest.mark.parametrize("decoder", ["lean", "generate"])
