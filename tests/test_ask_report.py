@@ -3,6 +3,7 @@
 import io
 import json
 import math
+import pytest
 
 
 from homework import ask, data, report
@@ -152,3 +153,22 @@ def test_the_command_line_reports_a_bad_option_without_a_traceback():
                             capture_output=True, text=True, timeout=600)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1] == "--learning_rate: expected a number, got 'abc'"
+
+
+def test_valid_by_form_counts_each_way_of_writing_and_names_a_foreign_question(tmp_path, capsys):
+    from benchmarks import valid_by_form
+    from homework.questions import split_records
+
+    valid = split_records()[1]
+    typo = next(q for q in valid if q.noise == "typo")
+    plain = next(q for q in valid if q.noise == "none" and q.value_form == "digits")
+    samples = tmp_path / "valid.jsonl"
+    samples.write_text(json.dumps({"question": typo.text, "is_correct": False}) + "\n"
+                       + json.dumps({"question": plain.text, "is_correct": True}) + "\n")
+    valid_by_form.main([str(samples)])
+    out = capsys.readouterr().out
+    assert "1/2" in out and "digits 1/1" in out and "typo 0/1" in out and "capitals 0/0" in out
+
+    samples.write_text(json.dumps({"question": "How many cups in a quart?", "is_correct": True}) + "\n")
+    with pytest.raises(SystemExit, match="line 1: the question is not in data/valid.json"):
+        valid_by_form.main([str(samples)])
