@@ -4,6 +4,7 @@ the HF Trainer, saving adapter files only, and loading an adapter onto the base 
 It does not know which stage it trains for: sft.py and rft.py hand it (prompt, completion) pairs.
 """
 
+import hashlib
 import json
 import logging
 import time
@@ -186,6 +187,8 @@ def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path,
     last = get_last_checkpoint(str(run_dir)) if resume else None
     if resume and last is None:
         logger.warning("--resume: no checkpoint in %s, starting from scratch", run_dir)
+    check_same_run(run_dir, pairs, init_adapter, resuming=last is not None,
+                   main_process=PartialState(cpu=device == "cpu").is_main_process)
     args = TrainingArguments(
         output_dir=str(run_dir), report_to=event_log(),  # event files: run_dir/runs/<date>
         num_train_epochs=epochs, per_device_train_batch_size=batch_size, learning_rate=learning_rate,
@@ -206,6 +209,27 @@ def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path,
     logger.info("training took %d min %d s (%d steps, %d process(es))", minutes, seconds, trainer.state.global_step,
                 trainer.args.world_size)
     return output_dir
+
+
+def check_same_run(run_dir: Path, pairs: list[tuple[str, str]], init_adapter, resuming: bool,
+                   main_process: bool = True) -> None:
+    """Refuse to resume checkpoints trained on other data or from another adapter; record this run's.
+
+    Every stage defaults to the same run_dir, and a resumed SFT stage 2 would otherwise continue
+    stage 1's last checkpoint and save its weights as if they were stage 2's.
+    """
+    record = run_dir / "run_data.json"
+    this = {"examples": len(pairs),
+            "data_sha256": hashlib.sha256(json.dumps(pairs).encode()).hexdigest(),
+            "init_adapter": str(Path(init_adapter).resolve()) if init_adapter else None}
+    if resuming and record.exists():
+        earlier = json.loads(record.read_text())
+        if earlier != this:
+            raise SystemExit(f"--resume: {run_dir} holds checkpoints of another run ({earlier['examples']} examples, "
+                             f"init_adapter {earlier['init_adapter']}; this run: {this['examples']}, "
+                             f"{this['init_adapter']}); give this run its own --run_dir, or drop --resume")
+    if main_process:
+        record.write_text(json.dumps(this, indent=1) + "\n")
 
 
 def save_adapter(model, output_dir: Path, base_name: str) -> None:

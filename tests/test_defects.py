@@ -104,3 +104,16 @@ def test_sampling_follows_the_logits_and_the_temperature():
         # 4000 draws: a standard error of at most 0.008 per share
         assert torch.allclose(freq, expected, atol=0.03), (temperature, freq, expected)
     assert not math.isclose(float(freq[0]), 1 / 3, abs_tol=0.1)
+
+
+def test_resume_refuses_checkpoints_of_a_run_on_other_data(tiny_model_dir, tmp_path):
+    options = dict(base=str(tiny_model_dir), batch_size=2, rank=2, bf16=False, save_steps=1)
+    stage1 = [sft.format_example(f"{i} m in cm", i * 100.0) for i in range(1, 5)]
+    stage2 = [sft.format_example(f"{i} KG IN G", i * 1000.0) for i in range(1, 5)]
+    run = tmp_path / "run"
+    lora.train_adapter(stage1, tmp_path / "stage1", run, epochs=1, **options)
+    with pytest.raises(SystemExit, match="--resume: .* holds checkpoints of another run .*its own --run_dir"):
+        lora.train_adapter(stage2, tmp_path / "stage2", run, epochs=1, resume=True, **options)
+    # without --resume the same run_dir starts afresh on the new data, and then resumes it
+    lora.train_adapter(stage2, tmp_path / "stage2", run, epochs=1, **options)
+    lora.train_adapter(stage2, tmp_path / "stage2", run, epochs=2, resume=True, **options)
