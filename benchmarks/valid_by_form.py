@@ -6,11 +6,12 @@ rebuilt with the seed `generate` used. Reads `test --save_samples` files of vali
     python -m benchmarks.valid_by_form runs/samples/sft_valid.jsonl runs/samples/rft_valid.jsonl
 """
 
-import json
 import sys
-from collections import Counter
 
 from homework.questions import split_records
+from homework.report import accuracy_by, read_samples
+
+FORMS = ("digits", "everyday", "typo", "capitals")
 
 
 def form(question) -> str:
@@ -20,19 +21,14 @@ def form(question) -> str:
     return "digits" if question.value_form == "digits" else "everyday"
 
 
-def counts(samples_path: str, records: dict) -> tuple[Counter, Counter]:
-    """(right, asked) per form for one samples file; a question not in valid.json is an error."""
-    right, asked = Counter(), Counter()
-    with open(samples_path) as f:
-        for line_number, line in enumerate(f, 1):
-            row = json.loads(line)
-            if row["question"] not in records:
-                raise SystemExit(f"{samples_path}, line {line_number}: the question is not in data/valid.json "
-                                 "as `python -m homework.questions generate` writes it")
-            kind = form(records[row["question"]])
-            asked[kind] += 1
-            right[kind] += bool(row["is_correct"])
-    return right, asked
+def by_form(samples_path: str, records: dict) -> dict[str, tuple[float, int]]:
+    """{form: (accuracy, count)} for one samples file; a question not in valid.json is an error."""
+    samples = read_samples(samples_path)
+    for number, sample in enumerate(samples, 1):
+        if sample["question"] not in records:
+            raise SystemExit(f"{samples_path}, line {number}: the question is not in data/valid.json "
+                             "as `python -m homework.questions generate` writes it")
+    return accuracy_by(samples, lambda sample: form(records[sample["question"]]))
 
 
 def main(paths: list[str]) -> None:
@@ -41,9 +37,11 @@ def main(paths: list[str]) -> None:
     _, valid = split_records()
     records = {q.text: q for q in valid}
     for path in paths:
-        right, asked = counts(path, records)
-        cells = "  ".join(f"{kind} {right[kind]}/{asked[kind]}" for kind in ("digits", "everyday", "typo", "capitals"))
-        print(f"{path}: {sum(right.values())}/{sum(asked.values())}  {cells}")
+        groups = by_form(path, records)
+        right = {kind: round(accuracy * count) for kind, (accuracy, count) in groups.items()}
+        cells = "  ".join(f"{kind} {right.get(kind, 0)}/{groups.get(kind, (0, 0))[1]}" for kind in FORMS)
+        total = sum(count for _, count in groups.values())
+        print(f"{path}: {sum(right.values())}/{total}  {cells}")
 
 
 if __name__ == "__main__":

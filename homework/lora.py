@@ -150,7 +150,8 @@ def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path,
     started = time.time()
     device = pick_device()
     # under `accelerate launch`, one process speaks and saves; several CPU processes talk over gloo
-    if not PartialState(cpu=device == "cpu").is_main_process:
+    main_process = PartialState(cpu=device == "cpu").is_main_process
+    if not main_process:
         logger.setLevel(logging.WARNING)
     set_seed(seed)
     bf16, fp16 = mixed_precision(device, bf16, fp16)
@@ -187,8 +188,7 @@ def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path,
     last = get_last_checkpoint(str(run_dir)) if resume else None
     if resume and last is None:
         logger.warning("--resume: no checkpoint in %s, starting from scratch", run_dir)
-    check_same_run(run_dir, pairs, init_adapter, resuming=last is not None,
-                   main_process=PartialState(cpu=device == "cpu").is_main_process)
+    check_same_run(run_dir, pairs, init_adapter, resuming=last is not None, main_process=main_process)
     args = TrainingArguments(
         output_dir=str(run_dir), report_to=event_log(),  # event files: run_dir/runs/<date>
         num_train_epochs=epochs, per_device_train_batch_size=batch_size, learning_rate=learning_rate,

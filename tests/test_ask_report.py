@@ -3,8 +3,8 @@
 import io
 import json
 import math
-import pytest
 
+import pytest
 
 from homework import ask, data, report
 
@@ -163,12 +163,15 @@ def test_valid_by_form_counts_each_way_of_writing_and_names_a_foreign_question(t
     typo = next(q for q in valid if q.noise == "typo")
     plain = next(q for q in valid if q.noise == "none" and q.value_form == "digits")
     samples = tmp_path / "valid.jsonl"
-    samples.write_text(json.dumps({"question": typo.text, "is_correct": False}) + "\n"
-                       + json.dumps({"question": plain.text, "is_correct": True}) + "\n")
+    def line(question, correct):
+        return json.dumps({"question": question, "correct_answer": 1.0, "completion": "<answer>1</answer>",
+                           "answer": 1.0 if correct else 2.0, "is_correct": correct}) + "\n"
+
+    samples.write_text(line(typo.text, False) + line(plain.text, True))
     valid_by_form.main([str(samples)])
     out = capsys.readouterr().out
     assert "1/2" in out and "digits 1/1" in out and "typo 0/1" in out and "capitals 0/0" in out
 
-    samples.write_text(json.dumps({"question": "How many cups in a quart?", "is_correct": True}) + "\n")
+    samples.write_text(line("How many cups in a quart?", True))
     with pytest.raises(SystemExit, match="line 1: the question is not in data/valid.json"):
         valid_by_form.main([str(samples)])
