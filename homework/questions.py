@@ -31,6 +31,14 @@ VALUE_FORM_SHARE = {"digits": 0.55, "article": 0.11, "words": 0.1, "fraction": 0
                     "leading-dot": 0.04, "thousands": 0.04, "scientific": 0.04}
 NOISE = ("none", "typo", "capitals")
 NOISE_SHARE = {"typo": 0.07, "capitals": 0.06}
+# the units people ask about most ("cups in a quart", "kg in pounds"): the everyday share of a file draws
+# its pairs among these only
+EVERYDAY = ("meter", "kilometer", "centimeter", "millimeter", "inch", "foot", "yard", "mile",
+            "kilogram", "gram", "milligram", "metric ton", "pound", "ounce",
+            "liter", "milliliter", "gallon", "quart", "pint", "cup", "fluid ounce", "tablespoon", "teaspoon",
+            "second", "minute", "hour", "day", "week", "year",
+            "meter per second", "kilometer per hour", "mile per hour",
+            "byte", "kilobyte", "megabyte", "gigabyte", "terabyte")
 NEAR = 1e4  # people convert between units of similar size: mostly pairs within this factor of each other
 # nor do they write 13-digit values: outside the coverage plan, a distant pair whose question would need
 # such a value ("500,000,000,000 ns in centuries") is drawn again, so distant pairs ask for big answers
@@ -87,6 +95,13 @@ def _sample_value(rng: random.Random) -> float:
 def _unit_text(unit: Unit, rng: random.Random) -> str:
     """The canonical name a third of the time (as the course data writes it), otherwise any alias."""
     return unit.name if rng.random() < 1 / 3 else rng.choice(unit.aliases or (unit.name,))
+
+
+def _symbol_text(unit: Unit, rng: random.Random) -> str:
+    """A symbol that still names this unit when shouted ("g", "lb", "qt"), else any form: people who
+    type in capitals often type symbols, and "CONVERT 250 G TO OZ" must read G as grams."""
+    symbols = [f for f in forms(unit) if not is_word(f) and can_shout(f, unit)]
+    return rng.choice(symbols) if symbols else _unit_text(unit, rng)
 
 
 def _quantity(value: str, form: str, rng: random.Random) -> str:
@@ -178,29 +193,43 @@ def _typo_in(text: str, words: list[str], rng: random.Random) -> tuple[str, str]
 
 
 def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset(),
-                              noise_share: dict[str, float] | None = None) -> list[Question]:
+                              noise_share: dict[str, float] | None = None,
+                              shouted_symbols: float = 0.0, everyday: float = 0.0,
+                              plan: bool = True) -> list[Question]:
     """n distinct questions. The first ones follow a coverage plan (every form of every unit, as source
     and as target; every unit in every shape and with every value form); the rest draw unit pairs,
-    forms, shapes, value forms and noise at random (noise_share: {"typo": p, "capitals": q}, else NOISE_SHARE)."""
+    forms, shapes, value forms and noise at random (noise_share: {"typo": p, "capitals": q}, else NOISE_SHARE).
+    shouted_symbols: the share of drawn questions in capitals whose units are written as symbols
+    ("HOW MANY G IN 2 LB?"); everyday: the share of drawn questions whose two units are both EVERYDAY
+    units. At 0 no random number is spent on either, so older files stay reproducible. plan=False skips
+    the coverage plan: every question is drawn, so the shares above hold for the whole file."""
     noise_share = NOISE_SHARE if noise_share is None else noise_share
     rng = random.Random(seed)
-    plan = _coverage_plan(rng)
+    jobs = _coverage_plan(rng) if plan else []
     pairs = unit_pairs()
     near_pairs = [(a, b) for a, b in pairs if near(a, b)]
+    everyday_pairs: dict[str, list] = {}  # by dimension, drawn evenly: volume has 4x mass's pairs
+    for a, b in near_pairs:
+        if a.name in EVERYDAY and b.name in EVERYDAY:
+            everyday_pairs.setdefault(a.dimension, []).append((a, b))
     seen, out = set(exclude), []
     attempts = 0
     while len(out) < n:
         attempts += 1
         if attempts > 100 * n + 10000:
             raise RuntimeError(f"could not make {n} distinct questions; try a smaller size")
-        planned = len(out) < len(plan)
+        planned = len(out) < len(jobs)
         if planned:
-            src, src_form, dst, dst_form, shape, value_form = plan[len(out)]
+            src, src_form, dst, dst_form, shape, value_form = jobs[len(out)]
         else:
             (src, dst), src_form, dst_form, shape = (rng.choice(near_pairs if rng.random() < 0.9 else pairs), None,
                                                      None, rng.choice(list(SHAPES)))
             value_form = _draw(VALUE_FORM_SHARE, rng)
+            if everyday and rng.random() < everyday:
+                src, dst = rng.choice(everyday_pairs[rng.choice(sorted(everyday_pairs))])
         noise = _draw({**noise_share, "none": 1 - sum(noise_share.values())}, rng)
+        if not planned and noise == "capitals" and shouted_symbols and rng.random() < shouted_symbols:
+            src_form, dst_form = _symbol_text(src, rng), _symbol_text(dst, rng)
         question = _make_question(src, src_form or _unit_text(src, rng), dst, dst_form or _unit_text(dst, rng),
                                   shape, value_form, noise, rng)
         if question.text in seen or (not planned and question.value >= MAX_VALUE) or question.answer < 0.05:
@@ -211,9 +240,11 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
 
 
 def generate_questions(n: int, seed: int, exclude: set[str] = frozenset(),
-                       noise_share: dict[str, float] | None = None) -> list[list]:
+                       noise_share: dict[str, float] | None = None, shouted_symbols: float = 0.0,
+                       everyday: float = 0.0, plan: bool = True) -> list[list]:
     """n distinct [question, answer] pairs, as the data files hold them."""
-    return [[q.text, q.answer] for q in generate_question_records(n, seed, exclude, noise_share)]
+    return [[q.text, q.answer]
+            for q in generate_question_records(n, seed, exclude, noise_share, shouted_symbols, everyday, plan)]
 
 
 def split_records(train_size: int = 6000, valid_size: int = 1000, seed: int = 0) -> tuple[list[Question], list[Question]]:
@@ -288,18 +319,27 @@ def coverage(train_size: int = 6000, valid_size: int = 1000, seed: int = 0, data
 
 
 def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str = "data/valid.json",
-              typos: float = NOISE_SHARE["typo"], capitals: float = NOISE_SHARE["capitals"]) -> None:
+              typos: float = NOISE_SHARE["typo"], capitals: float = NOISE_SHARE["capitals"],
+              shouted_symbols: float = 0.0, everyday: float = 0.0, plan: bool = True) -> None:
     """Write n more [question, answer] pairs (e.g. for datagen), none of them in the `exclude` file.
 
     --typos and --capitals set the share of questions with each kind of noise (RFT's questions carry
     more of it than train.json: the kinds SFT gets wrong most often are where sampling can teach most).
+    --shouted_symbols is the share of the shouted ones whose units are symbols ("500 MG TO G"), and
+    --everyday the share of questions between two EVERYDAY units (grams, cups, miles, hours...).
+    The first questions (about 1300) follow the coverage plan, whose forms and units are fixed; --plan False
+    skips it, so these shares hold for every question.
     """
     if not (0 <= typos and 0 <= capitals and typos + capitals <= 1):
         raise SystemExit(f"--typos {typos} and --capitals {capitals}: expected shares from 0 to 1 that sum to at most 1")
+    for option, share in (("shouted_symbols", shouted_symbols), ("everyday", everyday)):
+        if not 0 <= share <= 1:
+            raise SystemExit(f"--{option} {share}: expected a share from 0 to 1")
     excluded = {row[0] for row in json.loads(Path(exclude).read_text())} if exclude else set()
     path = Path(output_json)
     write_json(path, generate_questions(n, seed=seed, exclude=excluded,
-                                        noise_share={"typo": typos, "capitals": capitals}))
+                                        noise_share={"typo": typos, "capitals": capitals},
+                                        shouted_symbols=shouted_symbols, everyday=everyday, plan=plan))
     print(f"wrote {n} questions to {path}")
 
 

@@ -3,6 +3,7 @@
 import json
 import random
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,26 @@ def test_every_value_form_and_noise_appears_and_reads_back_to_its_value():
     article = [q.text for q in records if q.value_form == "article"]
     assert any(" a " in t or t.startswith("A ") for t in article) and any(" per " in t for t in article)
     assert not any(" per a " in t for t in article)
+
+
+def test_shouted_symbols_and_everyday_shares_shape_a_drawn_file():
+    records = questions.generate_question_records(400, seed=2, noise_share={"typo": 0, "capitals": 1},
+                                                  shouted_symbols=1, everyday=1, plan=False)
+    assert all(q.src.name in questions.EVERYDAY and q.dst.name in questions.EVERYDAY for q in records)
+    shouted = [q for q in records if q.noise == "capitals"]
+    assert len(shouted) > 300
+    for q in shouted:  # symbols wherever the unit has one that survives capitals: "HOW MANY G IN 2 LB?"
+        for unit, form in ((q.src, q.src_form), (q.dst, q.dst_form)):
+            symbols = [f for f in cu.forms(unit) if not cu.is_word(f)]
+            assert form in symbols or not symbols or q.value_form in ("article", "fraction-words"), q.text
+    # dimensions drawn evenly, not by their number of pairs (volume has 4x mass's)
+    assert min(Counter(q.src.dimension for q in records).values()) > 400 / len(cu.dimensions()) / 2
+    assert any(" G " in f" {q.text} " and q.src.dimension == "mass" for q in shouted)
+    # the defaults spend no random numbers on these shares: files made before them are made again
+    assert (questions.generate_questions(50, seed=2, shouted_symbols=0, everyday=0)
+            == questions.generate_questions(50, seed=2))
+    with pytest.raises(SystemExit, match="--everyday 1.5: expected a share from 0 to 1"):
+        questions.questions("unused.json", n=1, everyday=1.5)
 
 
 @pytest.mark.parametrize("text,numeral,value", [
