@@ -1,4 +1,4 @@
-"""Noise as people make it: a unit word mistyped ("kilogrm", "litters") and questions shouted in capitals.
+"""Noise as people make it: a unit word mistyped ("kilogrm", "litters", "gramz") and questions shouted in capitals.
 
 A typo never turns one unit into another: misspell() only returns words that the unit table does not
 know. A shouted question writes symbols in capitals too ("WHAT IS 12 QT IN GAL?"), except where the
@@ -19,7 +19,23 @@ for _row in _KEYS:
     for _col, _key in enumerate(_row):
         _NEIGHBOURS[_key] = "".join(_row[j] for j in (_col - 1, _col + 1) if 0 <= j < len(_row))
 
+# keys above and below on a QWERTY keyboard, as a finger slips between rows ("quartz": s -> z)
+_ROWS_OFF = {}
+for _upper, _lower in zip(_KEYS, _KEYS[1:]):
+    for _col in range(len(_lower)):
+        for _a, _b in ((_upper[_col], _lower[_col]), (_upper[_col + 1], _lower[_col])):
+            _ROWS_OFF.setdefault(_a, "")
+            _ROWS_OFF[_a] += _b
+            _ROWS_OFF.setdefault(_b, "")
+            _ROWS_OFF[_b] += _a
+# spellings by ear: what is written for a sound that is spelled otherwise ("grams" -> "gramz")
+SOUNDS = (("s", "z"), ("z", "s"), ("c", "k"), ("k", "c"), ("ph", "f"), ("f", "ph"), ("ee", "ea"), ("ea", "ee"),
+          ("er", "re"), ("re", "er"), ("le", "el"), ("ou", "o"), ("ie", "ei"), ("ei", "ie"), ("y", "ie"),
+          ("ll", "l"), ("l", "ll"), ("t", "tt"), ("m", "mm"))
+
 TYPOS = ("drop", "double", "swap", "replace")
+# slips as people also make them: a key of the row above or below, or a word spelled by its sound
+MORE_TYPOS = TYPOS + ("other-row", "sound")
 
 
 def typo(word: str, kind: str, rng: random.Random) -> str:
@@ -33,18 +49,26 @@ def typo(word: str, kind: str, rng: random.Random) -> str:
         return word[:i] + word[i + 1] + word[i] + word[i + 2:] if i + 1 < len(word) else word[:i - 1] + word[i] + word[i - 1]
     if kind == "replace":
         return word[:i] + rng.choice(_NEIGHBOURS.get(word[i].lower(), "e") or "e") + word[i + 1:]
-    raise ValueError(f"unknown typo {kind!r}; expected one of {', '.join(TYPOS)}")
+    if kind == "other-row":
+        return word[:i] + rng.choice(_ROWS_OFF.get(word[i].lower(), "e") or "e") + word[i + 1:]
+    if kind == "sound":  # one sound respelled, anywhere after the first letter: "kilograms" -> "kilogramz"
+        options = [(k, old, new) for old, new in SOUNDS for k in range(1, len(word)) if word.startswith(old, k)]
+        if not options:
+            return word
+        k, old, new = rng.choice(options)
+        return word[:k] + new + word[k + len(old):]
+    raise ValueError(f"unknown typo {kind!r}; expected one of {', '.join(MORE_TYPOS)}")
 
 
-def misspell(form: str, rng: random.Random) -> str | None:
-    """The unit form with one typo in its longest word, or None when every try names a known unit or
-    changes nothing: misspell("liters", rng) -> e.g. "litters"; misspell("kg", rng) -> None (too short)."""
+def misspell(form: str, rng: random.Random, kinds: tuple[str, ...] = TYPOS) -> str | None:
+    """The unit form with one typo (of these kinds) in its longest word, or None when every try names a
+    known unit or changes nothing: misspell("liters", rng) -> e.g. "litters"; misspell("kg", rng) -> None."""
     words = form.split(" ")
     longest = max(range(len(words)), key=lambda k: len(words[k]))
     if len(words[longest]) < 5 or not words[longest].isalpha():
         return None
     for _ in range(8):
-        slipped = typo(words[longest], rng.choice(TYPOS), rng)
+        slipped = typo(words[longest], rng.choice(kinds), rng)
         text = " ".join(words[:longest] + [slipped] + words[longest + 1:])
         if slipped != words[longest] and find_unit(text) is None and find_unit(slipped) is None:
             return text

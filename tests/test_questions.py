@@ -112,6 +112,15 @@ def test_misspell_makes_one_slip_and_never_another_unit():
             if wrong is not None:
                 assert cu.find_unit(wrong) is None and wrong != form and abs(len(wrong) - len(form)) <= 1
     assert misspell("kg", rng) is None
+    from homework.noise import MORE_TYPOS, typo
+
+    for unit in cu.UNITS:  # the slips people also make keep the same promise
+        for form in cu.forms(unit):
+            wrong = misspell(form, rng, MORE_TYPOS)
+            if wrong is not None:
+                assert cu.find_unit(wrong) is None and wrong != form, (form, wrong)
+    assert "quartz" in {typo("quarts", "sound", random.Random(k)) for k in range(40)}
+    assert {typo("mil", "other-row", random.Random(k))[1] for k in range(60)} == set("jk")  # the keys below i
     assert can_shout("qt", cu.lookup("qt")) and can_shout("m", cu.lookup("m"))  # "M": a megabyte, not a length
     assert not can_shout("Mb", cu.lookup("Mb")) and not can_shout("b", cu.lookup("b"))
 
