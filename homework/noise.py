@@ -9,6 +9,7 @@ for megabytes. "MM", "MG", "ML" and the like name no other unit and mean millime
 """
 
 import random
+from collections import defaultdict
 
 from .conversion_utils import Unit, find_unit
 
@@ -20,13 +21,11 @@ for _row in _KEYS:
         _NEIGHBOURS[_key] = "".join(_row[j] for j in (_col - 1, _col + 1) if 0 <= j < len(_row))
 
 # keys above and below on a QWERTY keyboard, as a finger slips between rows ("quartz": s -> z)
-_ROWS_OFF = {}
+_ROWS_OFF = defaultdict(str)
 for _upper, _lower in zip(_KEYS, _KEYS[1:]):
     for _col in range(len(_lower)):
         for _a, _b in ((_upper[_col], _lower[_col]), (_upper[_col + 1], _lower[_col])):
-            _ROWS_OFF.setdefault(_a, "")
             _ROWS_OFF[_a] += _b
-            _ROWS_OFF.setdefault(_b, "")
             _ROWS_OFF[_b] += _a
 # spellings by ear: what is written for a sound that is spelled otherwise ("grams" -> "gramz")
 SOUNDS = (("s", "z"), ("z", "s"), ("c", "k"), ("k", "c"), ("ph", "f"), ("f", "ph"), ("ee", "ea"), ("ea", "ee"),
@@ -47,10 +46,9 @@ def typo(word: str, kind: str, rng: random.Random) -> str:
         return word[:i] + word[i] + word[i:]
     if kind == "swap":
         return word[:i] + word[i + 1] + word[i] + word[i + 2:] if i + 1 < len(word) else word[:i - 1] + word[i] + word[i - 1]
-    if kind == "replace":
-        return word[:i] + rng.choice(_NEIGHBOURS.get(word[i].lower(), "e") or "e") + word[i + 1:]
-    if kind == "other-row":
-        return word[:i] + rng.choice(_ROWS_OFF.get(word[i].lower(), "e") or "e") + word[i + 1:]
+    if kind in ("replace", "other-row"):  # a key beside it, or above or below it
+        keys = (_NEIGHBOURS if kind == "replace" else _ROWS_OFF).get(word[i].lower(), "e") or "e"
+        return word[:i] + rng.choice(keys) + word[i + 1:]
     if kind == "sound":  # one sound respelled, anywhere after the first letter: "kilograms" -> "kilogramz"
         options = [(k, old, new) for old, new in SOUNDS for k in range(1, len(word)) if word.startswith(old, k)]
         if not options:
