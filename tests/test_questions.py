@@ -121,6 +121,7 @@ def test_misspell_makes_one_slip_and_never_another_unit():
                 assert cu.find_unit(wrong) is None and wrong != form, (form, wrong)
     assert "quartz" in {typo("quarts", "sound", random.Random(k)) for k in range(40)}
     assert {typo("mil", "other-row", random.Random(k))[1] for k in range(60)} == set("jk")  # the keys below i
+    assert {typo("asd", "other-row", random.Random(k))[1] for k in range(80)} == set("wezx")  # above and below s
     assert can_shout("qt", cu.lookup("qt")) and can_shout("m", cu.lookup("m"))  # "M": a megabyte, not a length
     assert not can_shout("Mb", cu.lookup("Mb")) and not can_shout("b", cu.lookup("b"))
 
