@@ -31,6 +31,8 @@ def check_option(name: str, annotation, value) -> None:
     kinds = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
     if value is None and type(None) in kinds:
         return
+    if any(isinstance(k, type) and k not in _EXPECTED and isinstance(value, k) for k in kinds):
+        return  # "--typo_kinds drop,swap" comes from fire as a tuple, which str | tuple accepts
     known = [k for k in kinds if k in _EXPECTED]
     if known and not any(_accepts(k, value) for k in known):
         expected = " or ".join(_EXPECTED[k] for k in known) + (" (or None)" if type(None) in kinds else "")

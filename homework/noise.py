@@ -35,6 +35,8 @@ SOUNDS = (("s", "z"), ("z", "s"), ("c", "k"), ("k", "c"), ("ph", "f"), ("f", "ph
 TYPOS = ("drop", "double", "swap", "replace")
 # slips as people also make them: a key of the row above or below, or a word spelled by its sound
 MORE_TYPOS = TYPOS + ("other-row", "sound")
+# and a key beside a letter pressed with it ("meters" -> "meteres")
+ALL_TYPOS = MORE_TYPOS + ("insert",)
 
 
 def typo(word: str, kind: str, rng: random.Random) -> str:
@@ -44,6 +46,9 @@ def typo(word: str, kind: str, rng: random.Random) -> str:
         return word[:i] + word[i + 1:]
     if kind == "double":
         return word[:i] + word[i] + word[i:]
+    if kind == "insert":  # a key beside the letter, pressed after it
+        key = rng.choice(_NEIGHBOURS.get(word[i].lower(), "e") or "e")
+        return word[:i + 1] + key + word[i + 1:]
     if kind == "swap":
         return word[:i] + word[i + 1] + word[i] + word[i + 2:] if i + 1 < len(word) else word[:i - 1] + word[i] + word[i - 1]
     if kind in ("replace", "other-row"):  # a key beside it, or above or below it
@@ -55,15 +60,17 @@ def typo(word: str, kind: str, rng: random.Random) -> str:
             return word
         k, old, new = rng.choice(options)
         return word[:k] + new + word[k + len(old):]
-    raise ValueError(f"unknown typo {kind!r}; expected one of {', '.join(MORE_TYPOS)}")
+    raise ValueError(f"unknown typo {kind!r}; expected one of {', '.join(ALL_TYPOS)}")
 
 
-def misspell(form: str, rng: random.Random, kinds: tuple[str, ...] = TYPOS) -> str | None:
-    """The unit form with one typo (of these kinds) in its longest word, or None when every try names a
-    known unit or changes nothing: misspell("liters", rng) -> e.g. "litters"; misspell("kg", rng) -> None."""
+def misspell(form: str, rng: random.Random, kinds: tuple[str, ...] = TYPOS, shortest: int = 5) -> str | None:
+    """The unit form with one typo (of these kinds) in its longest word, or None when that word is shorter
+    than `shortest` letters or every try names a known unit or changes nothing:
+    misspell("liters", rng) -> e.g. "litters"; misspell("kg", rng) -> None;
+    misspell("feet", rng, shortest=4) -> e.g. "fete"."""
     words = form.split(" ")
     longest = max(range(len(words)), key=lambda k: len(words[k]))
-    if len(words[longest]) < 5 or not words[longest].isalpha():
+    if len(words[longest]) < shortest or not words[longest].isalpha():
         return None
     for _ in range(8):
         slipped = typo(words[longest], rng.choice(kinds), rng)

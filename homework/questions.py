@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .conversion_utils import UNITS, Unit, convert, dimensions, forms, is_word, unit_pairs
-from .noise import MORE_TYPOS, TYPOS, can_shout, misspell
+from .noise import ALL_TYPOS, MORE_TYPOS, TYPOS, can_shout, misspell
 from .quantities import SINGULAR_FORMS, VALUE_FORMS, article, write_value
 from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
 
@@ -143,7 +143,7 @@ def _draw(share: dict[str, float], rng: random.Random) -> str:
 
 
 def _make_question(src: Unit, src_form: str, dst: Unit, dst_form: str, shape: str, value_form: str,
-                   noise: str, rng: random.Random, typos: tuple[str, ...] = TYPOS) -> Question:
+                   noise: str, rng: random.Random, typos: tuple[str, ...] = TYPOS, shortest_typo: int = 5) -> Question:
     if value_form == "digits":
         value = _sample_value(rng)
         # The answer check rounds to 3 decimals, so an answer below ~0.05 could never be judged right:
@@ -169,7 +169,7 @@ def _make_question(src: Unit, src_form: str, dst: Unit, dst_form: str, shape: st
     if value_form == "article":
         text = re.sub(r"\b(per|Per) an? ", r"\1 ", text)  # "how many cups per quart", not "per a quart"
     if noise == "typo":
-        text, noise = _typo_in(text, [f for f in (src_form, dst_form) if is_word(f)], rng, typos)
+        text, noise = _typo_in(text, [f for f in (src_form, dst_form) if is_word(f)], rng, typos, shortest_typo)
     first = text.split()[0]
     if (is_word(first) or first.isalpha() and v.startswith(first)) and rng.random() < 0.5:
         text = text[0].upper() + text[1:]  # "Grams to kg: 5", as a sentence starts; never a symbol ("m" vs "M")
@@ -182,10 +182,11 @@ def _make_question(src: Unit, src_form: str, dst: Unit, dst_form: str, shape: st
     return Question(text, answer, src, dst, src_form, dst_form, shape, value, value_form, noise)
 
 
-def _typo_in(text: str, words: list[str], rng: random.Random, typos: tuple[str, ...] = TYPOS) -> tuple[str, str]:
+def _typo_in(text: str, words: list[str], rng: random.Random, typos: tuple[str, ...] = TYPOS,
+             shortest: int = 5) -> tuple[str, str]:
     """(text with one of these unit words mistyped, "typo"), or (text, "none") when none can be."""
     for form in rng.sample(words, len(words)):
-        wrong = misspell(form, rng, typos)
+        wrong = misspell(form, rng, typos, shortest)
         pattern = re.compile(rf"(?<![A-Za-z]){re.escape(form)}(?![A-Za-z])")
         if wrong and pattern.search(text):
             return pattern.sub(wrong, text, count=1), "typo"
@@ -195,7 +196,8 @@ def _typo_in(text: str, words: list[str], rng: random.Random, typos: tuple[str, 
 def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset(),
                               noise_share: dict[str, float] | None = None,
                               shouted_symbols: float = 0.0, everyday: float = 0.0,
-                              plan: bool = True, more_typos: bool = False) -> list[Question]:
+                              plan: bool = True, typo_kinds: tuple[str, ...] = TYPOS,
+                              shortest_typo: int = 5) -> list[Question]:
     """n distinct questions. The first ones follow a coverage plan (every form of every unit, as source
     and as target; every unit in every shape and with every value form); the rest draw unit pairs,
     forms, shapes, value forms and noise at random (noise_share: {"typo": p, "capitals": q}, else NOISE_SHARE).
@@ -203,7 +205,9 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
     ("HOW MANY G IN 2 LB?"); everyday: the share of drawn questions whose two units are both EVERYDAY
     units. At 0 no random number is spent on either, so older files stay reproducible. plan=False skips
     the coverage plan: every question is drawn, so the shares above hold for the whole file.
-    more_typos: typos also slip to the key row above or below, or spell a sound otherwise ("quartz", "gramz")."""
+    typo_kinds: the slips a typo may be (noise.TYPOS; MORE_TYPOS adds the key row above or below and sounds
+    spelled otherwise, "quartz", "gramz"; ALL_TYPOS also an extra key, "meteres"); shortest_typo: the
+    shortest unit word that gets one (4 lets "feet" become "fete")."""
     noise_share = NOISE_SHARE if noise_share is None else noise_share
     rng = random.Random(seed)
     jobs = _coverage_plan(rng) if plan else []
@@ -232,7 +236,7 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
         if not planned and noise == "capitals" and shouted_symbols and rng.random() < shouted_symbols:
             src_form, dst_form = _symbol_text(src, rng), _symbol_text(dst, rng)
         question = _make_question(src, src_form or _unit_text(src, rng), dst, dst_form or _unit_text(dst, rng),
-                                  shape, value_form, noise, rng, MORE_TYPOS if more_typos else TYPOS)
+                                  shape, value_form, noise, rng, typo_kinds, shortest_typo)
         if question.text in seen or (not planned and question.value >= MAX_VALUE) or question.answer < 0.05:
             continue  # the plan keeps its big values: a cubic kilometer has no partner of similar size
         seen.add(question.text)
@@ -242,10 +246,11 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
 
 def generate_questions(n: int, seed: int, exclude: set[str] = frozenset(),
                        noise_share: dict[str, float] | None = None, shouted_symbols: float = 0.0,
-                       everyday: float = 0.0, plan: bool = True, more_typos: bool = False) -> list[list]:
+                       everyday: float = 0.0, plan: bool = True, typo_kinds: tuple[str, ...] = TYPOS,
+                       shortest_typo: int = 5) -> list[list]:
     """n distinct [question, answer] pairs, as the data files hold them."""
     return [[q.text, q.answer] for q in generate_question_records(n, seed, exclude, noise_share, shouted_symbols,
-                                                                   everyday, plan, more_typos)]
+                                                                   everyday, plan, typo_kinds, shortest_typo)]
 
 
 def split_records(train_size: int = 6000, valid_size: int = 1000, seed: int = 0) -> tuple[list[Question], list[Question]]:
@@ -322,7 +327,7 @@ def coverage(train_size: int = 6000, valid_size: int = 1000, seed: int = 0, data
 def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str = "data/valid.json",
               typos: float = NOISE_SHARE["typo"], capitals: float = NOISE_SHARE["capitals"],
               shouted_symbols: float = 0.0, everyday: float = 0.0, plan: bool = True,
-              more_typos: bool = False) -> None:
+              more_typos: bool = False, typo_kinds: str | tuple | None = None, shortest_typo: int = 5) -> None:
     """Write n more [question, answer] pairs (e.g. for datagen), none of them in the `exclude` file.
 
     --typos and --capitals set the share of questions with each kind of noise (RFT's questions carry
@@ -331,20 +336,39 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str = "da
     --everyday the share of questions between two EVERYDAY units (grams, cups, miles, hours...).
     The first questions (about 1300) follow the coverage plan, whose forms and units are fixed; --plan False
     skips it, so these shares hold for every question. --more_typos adds slips to the key row above or
-    below and words spelled by their sound ("2 quartz", "5 gramz") to the typos.
+    below and words spelled by their sound ("2 quartz", "5 gramz") to the typos. --typo_kinds names the
+    kinds instead, comma-separated, from drop, double, swap, replace, other-row, sound and insert (a key
+    pressed beside another, "meteres"), or "all". --shortest_typo 4 lets four-letter words be mistyped
+    ("3 fete", "2 cupps"); the default, 5, leaves them whole.
     """
     if not (0 <= typos and 0 <= capitals and typos + capitals <= 1):
         raise SystemExit(f"--typos {typos} and --capitals {capitals}: expected shares from 0 to 1 that sum to at most 1")
     for option, share in (("shouted_symbols", shouted_symbols), ("everyday", everyday)):
         if not 0 <= share <= 1:
             raise SystemExit(f"--{option} {share}: expected a share from 0 to 1")
+    kinds = _typo_kinds(typo_kinds, more_typos)
+    if not (isinstance(shortest_typo, int) and shortest_typo >= 3):
+        raise SystemExit(f"--shortest_typo {shortest_typo}: expected a whole number of letters, 3 or more")
     excluded = {row[0] for row in json.loads(Path(exclude).read_text())} if exclude else set()
     path = Path(output_json)
     write_json(path, generate_questions(n, seed=seed, exclude=excluded,
                                         noise_share={"typo": typos, "capitals": capitals},
                                         shouted_symbols=shouted_symbols, everyday=everyday, plan=plan,
-                                        more_typos=more_typos))
+                                        typo_kinds=kinds, shortest_typo=shortest_typo))
     print(f"wrote {n} questions to {path}")
+
+
+def _typo_kinds(names, more_typos: bool) -> tuple[str, ...]:
+    """The typo kinds that --typo_kinds names ("all", or a comma list that fire may hand over as a tuple)."""
+    if names is None:
+        return MORE_TYPOS if more_typos else TYPOS
+    if names == "all":
+        return ALL_TYPOS
+    kinds = tuple(str(k).strip() for k in (names if isinstance(names, tuple) else str(names).split(",")))
+    unknown = [k for k in kinds if k not in ALL_TYPOS]
+    if unknown or not kinds:
+        raise SystemExit(f"--typo_kinds {names}: expected 'all' or a comma list of {', '.join(ALL_TYPOS)}")
+    return kinds
 
 
 def robust(out: str = "data/robust.json") -> None:

@@ -87,6 +87,24 @@ def test_shouted_symbols_and_everyday_shares_shape_a_drawn_file():
         questions.questions("unused.json", n=1, everyday=1.5)
 
 
+def test_typo_kinds_and_shortest_word_reach_the_questions():
+    from homework.noise import ALL_TYPOS
+
+    share = {"typo": 1.0, "capitals": 0.0}
+    records = questions.generate_question_records(300, seed=4, noise_share=share, plan=False,
+                                                  typo_kinds=ALL_TYPOS, shortest_typo=4)
+    words = {w.strip("?.,").lower() for q in records for w in q.text.split()}
+    assert {"fet", "fete", "cpus", "cupps", "pnts", "milse", "hoursr"} & words  # four-letter words slip too
+    plain = questions.generate_question_records(300, seed=4, noise_share=share, plan=False)
+    assert not {"fet", "fete", "fefet", "cpus", "cupps"} & {w.strip("?.,").lower() for q in plain for w in q.text.split()}
+    assert questions._typo_kinds(("drop", "insert"), False) == ("drop", "insert")  # fire's form of drop,insert
+    assert questions._typo_kinds("all", False) == ALL_TYPOS
+    with pytest.raises(SystemExit, match="--typo_kinds drop,typing: expected 'all' or a comma list of drop, "):
+        questions.questions("unused.json", n=1, typo_kinds="drop,typing")
+    with pytest.raises(SystemExit, match="--shortest_typo 2: expected a whole number of letters, 3 or more"):
+        questions.questions("unused.json", n=1, shortest_typo=2)
+
+
 @pytest.mark.parametrize("text,numeral,value", [
     ("How many cups are in a quart?", "1", 1), ("How many ounces in an hour?", "1", 1),
     ("how many inches per foot", "1", 1), ("seven kilograms in pounds", "7", 7), ("forty-five minutes", "45", 45),
@@ -112,7 +130,7 @@ def test_misspell_makes_one_slip_and_never_another_unit():
             if wrong is not None:
                 assert cu.find_unit(wrong) is None and wrong != form and abs(len(wrong) - len(form)) <= 1
     assert misspell("kg", rng) is None
-    from homework.noise import MORE_TYPOS, typo
+    from homework.noise import ALL_TYPOS, MORE_TYPOS, typo
 
     for unit in cu.UNITS:  # the slips people also make keep the same promise
         for form in cu.forms(unit):
@@ -122,6 +140,10 @@ def test_misspell_makes_one_slip_and_never_another_unit():
     assert "quartz" in {typo("quarts", "sound", random.Random(k)) for k in range(40)}
     assert {typo("mil", "other-row", random.Random(k))[1] for k in range(60)} == set("jk")  # the keys below i
     assert {typo("asd", "other-row", random.Random(k))[1] for k in range(80)} == set("wezx")  # above and below s
+    assert {typo("mers", "insert", random.Random(k)) for k in range(60)} == {"mewrs", "merrs", "meres", "merts"}  # a key beside e or r, after it
+    assert misspell("feet", rng) is None  # four letters: only when asked for
+    short = {misspell("feet", random.Random(k), ALL_TYPOS, shortest=4) for k in range(200)}
+    assert "fete" in short and "feet" not in short and None not in short and not any(cu.find_unit(w) for w in short)
     assert can_shout("qt", cu.lookup("qt")) and can_shout("m", cu.lookup("m"))  # "M": a megabyte, not a length
     assert not can_shout("Mb", cu.lookup("Mb")) and not can_shout("b", cu.lookup("b"))
 
