@@ -324,11 +324,12 @@ def coverage(train_size: int = 6000, valid_size: int = 1000, seed: int = 0, data
           "with every value form and every kind of noise")
 
 
-def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str = "data/valid.json",
+def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tuple = "data/valid.json",
               typos: float = NOISE_SHARE["typo"], capitals: float = NOISE_SHARE["capitals"],
               shouted_symbols: float = 0.0, everyday: float = 0.0, plan: bool = True,
               more_typos: bool = False, typo_kinds: str | tuple | None = None, shortest_typo: int = 5) -> None:
-    """Write n more [question, answer] pairs (e.g. for datagen), none of them in the `exclude` file.
+    """Write n more [question, answer] pairs (e.g. for datagen), none of them in the `exclude` file(s):
+    "--exclude data/valid.json,data/robust.json" keeps both sets unseen.
 
     --typos and --capitals set the share of questions with each kind of noise (RFT's questions carry
     more of it than train.json: the kinds SFT gets wrong most often are where sampling can teach most).
@@ -349,7 +350,11 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str = "da
     kinds = _typo_kinds(typo_kinds, more_typos)
     if not (isinstance(shortest_typo, int) and shortest_typo >= 3):
         raise SystemExit(f"--shortest_typo {shortest_typo}: expected a whole number of letters, 3 or more")
-    excluded = {row[0] for row in json.loads(Path(exclude).read_text())} if exclude else set()
+    files = exclude if isinstance(exclude, tuple) else str(exclude or "").split(",")
+    for name in files:
+        if name and not Path(name).is_file():
+            raise SystemExit(f"--exclude {name}: no such file (expected a JSON list of [question, answer, ...] rows)")
+    excluded = {row[0] for name in files if name for row in json.loads(Path(name).read_text())}
     path = Path(output_json)
     write_json(path, generate_questions(n, seed=seed, exclude=excluded,
                                         noise_share={"typo": typos, "capitals": capitals},

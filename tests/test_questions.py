@@ -105,6 +105,18 @@ def test_typo_kinds_and_shortest_word_reach_the_questions():
         questions.questions("unused.json", n=1, shortest_typo=2)
 
 
+def test_questions_leave_out_every_excluded_file(tmp_path):
+    valid, robust = tmp_path / "valid.json", tmp_path / "robust.json"
+    first = questions.generate_questions(40, seed=6)
+    valid.write_text(json.dumps(first[:20]))
+    robust.write_text(json.dumps([row + ["kind"] for row in first[20:]]))
+    out = tmp_path / "more.json"
+    questions.questions(str(out), n=40, seed=6, exclude=f"{valid},{robust}")
+    assert not {q for q, _ in first} & {q for q, _ in json.loads(out.read_text())}
+    with pytest.raises(SystemExit, match="--exclude nowhere.json: no such file"):
+        questions.questions(str(out), n=1, exclude="nowhere.json")
+
+
 @pytest.mark.parametrize("text,numeral,value", [
     ("How many cups are in a quart?", "1", 1), ("How many ounces in an hour?", "1", 1),
     ("how many inches per foot", "1", 1), ("seven kilograms in pounds", "7", 7), ("forty-five minutes", "45", 45),
