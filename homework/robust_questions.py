@@ -269,6 +269,10 @@ SECTIONS: dict[str, list[tuple]] = {
         ("How many ounces are in a kilogram?", 1, "kilogram", "ounce"),
         ("How many hours are in a week?", 1, "week", "hour"),
         ("How many litres is a pint?", 1, "pint", "liter"),
+        # written 2026-11-30 and measured on the adapters before being added here
+        ("How many teaspoons in a cup?", 1, "cup", "teaspoon"),
+        ("how many seconds per hour", 1, "hour", "second"),
+        ("How many inches are in a yard?", 1, "yard", "inch"),
     ],
     # numbers in words, fractions and mixed numbers
     "words-fractions": [
@@ -297,6 +301,11 @@ SECTIONS: dict[str, list[tuple]] = {
         ("how many tablespoons in a quarter cup", 0.25, "cup", "tablespoon"),
         ("How many grams is six ounces?", 6, "ounce", "gram"),
         ("How many minutes in one and a half hours?", 1.5, "hour", "minute"),
+        # written 2026-11-30 and measured on the adapters before being added here
+        ("What is two and a half pounds in grams?", 2.5, "pound", "gram"),
+        ("How many ml in three quarters of a cup?", 0.75, "cup", "milliliter"),
+        ("Convert 1 1/2 miles to km", 1.5, "mile", "kilometer"),
+        ("How many minutes are in twelve hours?", 12, "hour", "minute"),
     ],
     # common misspellings of unit words
     "misspelling": [
@@ -410,6 +419,21 @@ SECTIONS: dict[str, list[tuple]] = {
         ("How many kilobytes in 2 megabyts?", 2, "megabyte", "kilobyte"),
         ("How many millimeters in 2 inces?", 2, "inch", "millimeter"),
         ("How many ounzes in 3 pounds?", 3, "pound", "ounce"),
+        # written 2026-11-30 and measured on the adapters before being added here
+        ("how many ounces in a pund", 1, "pound", "ounce"),
+        ("Convert 2 gallns of milk to litres", 2, "gallon", "liter"),
+        ("How many milimetres in 6 inchs?", 6, "inch", "millimeter"),
+        ("what's 3 tablespoosn in teaspoons", 3, "tablespoon", "teaspoon"),
+        ("How many secs in 4 minuts?", 4, "minute", "second"),
+        ("Convert 12 kilometrs to mils", 12, "kilometer", "mile"),
+        ("How many grms in 5 ounces?", 5, "ounce", "gram"),
+        ("How many feeet in 4 yards?", 4, "yard", "foot"),
+        ("What is 2 quats in cups?", 2, "quart", "cup"),
+        ("How many hours in 5 dais?", 5, "day", "hour"),
+        ("How many kilograms is 150 punds?", 150, "pound", "kilogram"),
+        ("Convert 3 litres to pinst", 3, "liter", "pint"),
+        ("How many cenitmeters in 2 feet?", 2, "foot", "centimeter"),
+        ("How many bytes in 2 kilobites?", 2, "kilobyte", "byte"),
     ],
     # whole questions in capitals, symbols included
     "capitals": [
@@ -489,6 +513,13 @@ SECTIONS: dict[str, list[tuple]] = {
         ("HOW MANY KILOGRAMS IS 45 POUNDS?", 45, "pound", "kilogram"),
         ("HOW MANY FEET IN 3 YARDS?", 3, "yard", "foot"),
         ("WHAT IS 2 LITERS IN PINTS?", 2, "liter", "pint"),
+        # written 2026-11-30 and measured on the adapters before being added here
+        ("HOW MANY OZ ARE IN 7 LB?", 7, "pound", "ounce"),
+        ("CONVERT 5 KM TO MILES", 5, "kilometer", "mile"),
+        ("WHAT IS 2 CUPS IN ML?", 2, "cup", "milliliter"),
+        ("HOW MANY MINUTES IN 3.5 HOURS?", 3.5, "hour", "minute"),
+        ("HOW MANY KG IS 10 LBS?", 10, "pound", "kilogram"),
+        ("CONVERT 500 ML TO CUPS", 500, "milliliter", "cup"),
     ],
     # British spellings
     "british": [
@@ -498,6 +529,8 @@ SECTIONS: dict[str, list[tuple]] = {
         ("What is 7 metres in feet?", 7, "meter", "foot"),
         ("How many centimetres in 1.5 metres?", 1.5, "meter", "centimeter"),
         ("Give 4 kilometres in miles.", 4, "kilometer", "mile"),
+        # written 2026-11-30 and measured on the adapters before being added here
+        ("The recipe says 200 grammes of butter; how many ounces?", 200, "gram", "ounce"),
     ],
     # abbreviations with dots
     "dotted": [
@@ -508,6 +541,8 @@ SECTIONS: dict[str, list[tuple]] = {
         ("2 gal. = ? qt.", 2, "gallon", "quart"),
         ("How many sec. in 2.5 min.?", 2.5, "minute", "second"),
         ("What's 5 lb. in kg?", 5, "pound", "kilogram"),
+        # written 2026-11-30 and measured on the adapters before being added here
+        ("How many fl. oz. in 2 pt.?", 2, "pint", "fluid ounce"),
     ],
     # chatty context, ".75", "1,500", "2.5e3"
     "chatty": [
@@ -524,6 +559,8 @@ SECTIONS: dict[str, list[tuple]] = {
         ("Quick q: how many pounds is 80 kilos?", 80, "kilogram", "pound"),
         ("Convert .25 gallons to cups", 0.25, "gallon", "cup"),
         ("The baby is 8 lbs, how many kilograms?", 8, "pound", "kilogram"),
+        # written 2026-11-30 and measured on the adapters before being added here
+        ("My baby weighs 3.6 kg, what's that in pounds?", 3.6, "kilogram", "pound"),
     ],
 }
 # kinds whose value is written as digits in the question, checked by build()
