@@ -143,7 +143,8 @@ def _draw(share: dict[str, float], rng: random.Random) -> str:
 
 
 def _make_question(src: Unit, src_form: str, dst: Unit, dst_form: str, shape: str, value_form: str,
-                   noise: str, rng: random.Random, typos: tuple[str, ...] = TYPOS, shortest_typo: int = 5) -> Question:
+                   noise: str, rng: random.Random, typos: tuple[str, ...] = TYPOS,
+                   shortest_typo: int = 5) -> Question:
     if value_form == "digits":
         value = _sample_value(rng)
         # The answer check rounds to 3 decimals, so an answer below ~0.05 could never be judged right:
@@ -367,6 +368,9 @@ def _typo_kinds(names, more_typos: bool) -> tuple[str, ...]:
     """The typo kinds that --typo_kinds names ("all", or a comma list that fire may hand over as a tuple)."""
     if names is None:
         return MORE_TYPOS if more_typos else TYPOS
+    if more_typos:
+        raise SystemExit("--more_typos and --typo_kinds: give one of them (--more_typos is "
+                         f"--typo_kinds {','.join(MORE_TYPOS)})")
     if names == "all":
         return ALL_TYPOS
     kinds = tuple(str(k).strip() for k in (names if isinstance(names, tuple) else str(names).split(",")))

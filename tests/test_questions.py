@@ -101,6 +101,8 @@ def test_typo_kinds_and_shortest_word_reach_the_questions():
     assert questions._typo_kinds("all", False) == ALL_TYPOS
     with pytest.raises(SystemExit, match="--typo_kinds drop,typing: expected 'all' or a comma list of drop, "):
         questions.questions("unused.json", n=1, typo_kinds="drop,typing")
+    with pytest.raises(SystemExit, match="--more_typos and --typo_kinds: give one of them"):
+        questions.questions("unused.json", n=1, more_typos=True, typo_kinds="all")
     with pytest.raises(SystemExit, match="--shortest_typo 2: expected a whole number of letters, 3 or more"):
         questions.questions("unused.json", n=1, shortest_typo=2)
 
@@ -152,7 +154,8 @@ def test_misspell_makes_one_slip_and_never_another_unit():
     assert "quartz" in {typo("quarts", "sound", random.Random(k)) for k in range(40)}
     assert {typo("mil", "other-row", random.Random(k))[1] for k in range(60)} == set("jk")  # the keys below i
     assert {typo("asd", "other-row", random.Random(k))[1] for k in range(80)} == set("wezx")  # above and below s
-    assert {typo("mers", "insert", random.Random(k)) for k in range(60)} == {"mewrs", "merrs", "meres", "merts"}  # a key beside e or r, after it
+    inserted = {typo("mers", "insert", random.Random(k)) for k in range(60)}
+    assert inserted == {"mewrs", "merrs", "meres", "merts"}  # a key beside e or r, pressed after it
     assert misspell("feet", rng) is None  # four letters: only when asked for
     short = {misspell("feet", random.Random(k), ALL_TYPOS, shortest=4) for k in range(200)}
     assert "fete" in short and "feet" not in short and None not in short and not any(cu.find_unit(w) for w in short)
