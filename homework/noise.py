@@ -37,6 +37,7 @@ TYPOS = ("drop", "double", "swap", "replace")
 MORE_TYPOS = TYPOS + ("other-row", "sound")
 # and a key beside a letter pressed with it ("meters" -> "meteres")
 ALL_TYPOS = MORE_TYPOS + ("insert",)
+SHORTEST_TYPO = 5  # the shortest unit word that gets a typo by default: "feet" and "cups" stay whole
 
 
 def typo(word: str, kind: str, rng: random.Random) -> str:
@@ -46,14 +47,11 @@ def typo(word: str, kind: str, rng: random.Random) -> str:
         return word[:i] + word[i + 1:]
     if kind == "double":
         return word[:i] + word[i] + word[i:]
-    if kind == "insert":  # a key beside the letter, pressed after it
-        key = rng.choice(_NEIGHBOURS.get(word[i].lower(), "e") or "e")
-        return word[:i + 1] + key + word[i + 1:]
     if kind == "swap":
         return word[:i] + word[i + 1] + word[i] + word[i + 2:] if i + 1 < len(word) else word[:i - 1] + word[i] + word[i - 1]
-    if kind in ("replace", "other-row"):  # a key beside it, or above or below it
-        keys = (_NEIGHBOURS if kind == "replace" else _ROWS_OFF).get(word[i].lower(), "e") or "e"
-        return word[:i] + rng.choice(keys) + word[i + 1:]
+    if kind in ("replace", "other-row", "insert"):  # a key beside it or above or below it; insert keeps the letter
+        keys = (_ROWS_OFF if kind == "other-row" else _NEIGHBOURS).get(word[i].lower(), "e") or "e"
+        return word[:i + (kind == "insert")] + rng.choice(keys) + word[i + 1:]
     if kind == "sound":  # one sound respelled, anywhere after the first letter: "kilograms" -> "kilogramz"
         options = [(k, old, new) for old, new in SOUNDS for k in range(1, len(word)) if word.startswith(old, k)]
         if not options:
@@ -63,7 +61,8 @@ def typo(word: str, kind: str, rng: random.Random) -> str:
     raise ValueError(f"unknown typo {kind!r}; expected one of {', '.join(ALL_TYPOS)}")
 
 
-def misspell(form: str, rng: random.Random, kinds: tuple[str, ...] = TYPOS, shortest: int = 5) -> str | None:
+def misspell(form: str, rng: random.Random, kinds: tuple[str, ...] = TYPOS,
+             shortest: int = SHORTEST_TYPO) -> str | None:
     """The unit form with one typo (of these kinds) in its longest word, or None when that word is shorter
     than `shortest` letters or every try names a known unit or changes nothing:
     misspell("liters", rng) -> e.g. "litters"; misspell("kg", rng) -> None;

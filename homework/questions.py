@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .conversion_utils import UNITS, Unit, convert, dimensions, forms, is_word, unit_pairs
-from .noise import ALL_TYPOS, MORE_TYPOS, TYPOS, can_shout, misspell
+from .noise import ALL_TYPOS, MORE_TYPOS, SHORTEST_TYPO, TYPOS, can_shout, misspell
 from .quantities import SINGULAR_FORMS, VALUE_FORMS, article, write_value
 from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
 
@@ -144,7 +144,7 @@ def _draw(share: dict[str, float], rng: random.Random) -> str:
 
 def _make_question(src: Unit, src_form: str, dst: Unit, dst_form: str, shape: str, value_form: str,
                    noise: str, rng: random.Random, typos: tuple[str, ...] = TYPOS,
-                   shortest_typo: int = 5) -> Question:
+                   shortest_typo: int = SHORTEST_TYPO) -> Question:
     if value_form == "digits":
         value = _sample_value(rng)
         # The answer check rounds to 3 decimals, so an answer below ~0.05 could never be judged right:
@@ -184,7 +184,7 @@ def _make_question(src: Unit, src_form: str, dst: Unit, dst_form: str, shape: st
 
 
 def _typo_in(text: str, words: list[str], rng: random.Random, typos: tuple[str, ...] = TYPOS,
-             shortest: int = 5) -> tuple[str, str]:
+             shortest: int = SHORTEST_TYPO) -> tuple[str, str]:
     """(text with one of these unit words mistyped, "typo"), or (text, "none") when none can be."""
     for form in rng.sample(words, len(words)):
         wrong = misspell(form, rng, typos, shortest)
@@ -198,7 +198,7 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
                               noise_share: dict[str, float] | None = None,
                               shouted_symbols: float = 0.0, everyday: float = 0.0,
                               plan: bool = True, typo_kinds: tuple[str, ...] = TYPOS,
-                              shortest_typo: int = 5) -> list[Question]:
+                              shortest_typo: int = SHORTEST_TYPO) -> list[Question]:
     """n distinct questions. The first ones follow a coverage plan (every form of every unit, as source
     and as target; every unit in every shape and with every value form); the rest draw unit pairs,
     forms, shapes, value forms and noise at random (noise_share: {"typo": p, "capitals": q}, else NOISE_SHARE).
@@ -248,7 +248,7 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
 def generate_questions(n: int, seed: int, exclude: set[str] = frozenset(),
                        noise_share: dict[str, float] | None = None, shouted_symbols: float = 0.0,
                        everyday: float = 0.0, plan: bool = True, typo_kinds: tuple[str, ...] = TYPOS,
-                       shortest_typo: int = 5) -> list[list]:
+                       shortest_typo: int = SHORTEST_TYPO) -> list[list]:
     """n distinct [question, answer] pairs, as the data files hold them."""
     return [[q.text, q.answer] for q in generate_question_records(n, seed, exclude, noise_share, shouted_symbols,
                                                                    everyday, plan, typo_kinds, shortest_typo)]
@@ -328,7 +328,8 @@ def coverage(train_size: int = 6000, valid_size: int = 1000, seed: int = 0, data
 def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tuple = "data/valid.json",
               typos: float = NOISE_SHARE["typo"], capitals: float = NOISE_SHARE["capitals"],
               shouted_symbols: float = 0.0, everyday: float = 0.0, plan: bool = True,
-              more_typos: bool = False, typo_kinds: str | tuple | None = None, shortest_typo: int = 5) -> None:
+              more_typos: bool = False, typo_kinds: str | tuple | None = None,
+              shortest_typo: int = SHORTEST_TYPO) -> None:
     """Write n more [question, answer] pairs (e.g. for datagen), none of them in the `exclude` file(s):
     "--exclude data/valid.json,data/robust.json" keeps both sets unseen.
 
@@ -351,7 +352,7 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
     kinds = _typo_kinds(typo_kinds, more_typos)
     if not (isinstance(shortest_typo, int) and shortest_typo >= 3):
         raise SystemExit(f"--shortest_typo {shortest_typo}: expected a whole number of letters, 3 or more")
-    files = exclude if isinstance(exclude, tuple) else str(exclude or "").split(",")
+    files = _comma_list(exclude or "")
     for name in files:
         if name and not Path(name).is_file():
             raise SystemExit(f"--exclude {name}: no such file (expected a JSON list of [question, answer, ...] rows)")
@@ -364,8 +365,13 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
     print(f"wrote {n} questions to {path}")
 
 
+def _comma_list(value) -> tuple:
+    """The parts of an option written "a,b": fire hands that over as the tuple ("a", "b"), "a" as a text."""
+    return value if isinstance(value, tuple) else tuple(str(value).split(","))
+
+
 def _typo_kinds(names, more_typos: bool) -> tuple[str, ...]:
-    """The typo kinds that --typo_kinds names ("all", or a comma list that fire may hand over as a tuple)."""
+    """The typo kinds that --typo_kinds names: "all", or a comma list."""
     if names is None:
         return MORE_TYPOS if more_typos else TYPOS
     if more_typos:
@@ -373,7 +379,7 @@ def _typo_kinds(names, more_typos: bool) -> tuple[str, ...]:
                          f"--typo_kinds {','.join(MORE_TYPOS)})")
     if names == "all":
         return ALL_TYPOS
-    kinds = tuple(str(k).strip() for k in (names if isinstance(names, tuple) else str(names).split(",")))
+    kinds = tuple(str(k).strip() for k in _comma_list(names))
     unknown = [k for k in kinds if k not in ALL_TYPOS]
     if unknown or not kinds:
         raise SystemExit(f"--typo_kinds {names}: expected 'all' or a comma list of {', '.join(ALL_TYPOS)}")
