@@ -108,13 +108,14 @@ def test_typo_kinds_and_shortest_word_reach_the_questions():
 
 
 def test_questions_leave_out_every_excluded_file(tmp_path):
-    valid, robust = tmp_path / "valid.json", tmp_path / "robust.json"
-    first = questions.generate_questions(40, seed=6)
-    valid.write_text(json.dumps(first[:20]))
-    robust.write_text(json.dumps([row + ["kind"] for row in first[20:]]))
-    out = tmp_path / "more.json"
+    valid, robust, out = tmp_path / "valid.json", tmp_path / "robust.json", tmp_path / "more.json"
+    valid.write_text(json.dumps(questions.generate_questions(20, seed=6)))
+    questions.questions(str(out), n=40, seed=6, exclude=str(valid))
+    # robust holds questions this very run would write if it read valid only
+    robust.write_text(json.dumps([row + ["kind"] for row in json.loads(out.read_text())[:20]]))
     questions.questions(str(out), n=40, seed=6, exclude=f"{valid},{robust}")
-    assert not {q for q, _ in first} & {q for q, _ in json.loads(out.read_text())}
+    unseen = {q for name in (valid, robust) for q, *_ in json.loads(name.read_text())}
+    assert not unseen & {q for q, _ in json.loads(out.read_text())}
     with pytest.raises(SystemExit, match="--exclude nowhere.json: no such file"):
         questions.questions(str(out), n=1, exclude="nowhere.json")
 
