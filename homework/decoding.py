@@ -6,7 +6,8 @@ answer, checks stop strings on every row, and multiplies the hidden state by the
 output matrix in one call that runs at a third of the CPU's matrix rate. This loop calls the model's
 own layers (so LoRA-wrapped or merged weights, norms and MLPs compute exactly as in transformers) and
 changes only what surrounds them:
-  - one key/value buffer per layer, written in place (copied only when rows leave or join);
+  - one key/value buffer per layer, written in place (a row that leaves is overwritten by one live row;
+    buffers are copied only when rows join);
   - a prompt prefix shared by the batch (PrefixCache) is attended to where it lies, once for all rows,
     by batching over key/value heads instead of copying it into every row;
   - rows that have finished leave the batch and waiting rows join it, so every step computes a full
@@ -22,6 +23,7 @@ import torch.nn.functional as F
 from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
 
 HEAD_SLICE = 4096  # output-matrix rows per product where it is not packed: 4096 x 576 floats (9 MB)
+PREFILL_WASTE = 0.125  # padding allowed when prompts of different lengths are read together
 PACKED_HEAD = True  # on a CPU in float32, apply the output matrix packed for oneDNN (see OutputHead)
 
 
@@ -66,6 +68,38 @@ class Rows:
         first = self.valid[:, :self.length].float().argmax(-1)  # each row's first real position
         return self.length - int(first.min()) if len(self) else 0
 
+    def keep(self, live: list[int]) -> None:
+        """Keep only the rows at these batch positions, in place. Each finished row's slot below the new
+        size takes a live row from above it, so a step copies as many rows as have just finished, where
+        gathering the live rows into new buffers copied them all (and touched fresh memory)."""
+        size, kept = len(live), set(live)
+        holes = [k for k in range(size) if k not in kept]
+        movers = [k for k in live if k >= size]
+        if holes:
+            to, source = torch.tensor(holes), torch.tensor(movers)
+            for buffer in self.keys + self.values:
+                buffer[to, :, :self.length] = buffer[source, :, :self.length]
+            self.valid[to] = self.valid[source]
+            self.position[to] = self.position[source]
+            for hole, mover in zip(holes, movers):
+                self.ids[hole], self.feed[hole] = self.ids[mover], self.feed[mover]
+        self.keys = [k[:size] for k in self.keys]
+        self.values = [v[:size] for v in self.values]
+        self.valid, self.position = self.valid[:size], self.position[:size]
+        self.ids, self.feed = self.ids[:size], self.feed[:size]
+
+    def part(self, start: int, end: int, at: int) -> "Rows":
+        """Rows start..end of these buffers, as a view that writes into them from position `at`.
+        Positions left of `at` are masked for these rows and zeroed, as a masked value must be finite."""
+        view = Rows.__new__(Rows)
+        view.keys = [k[start:end] for k in self.keys]
+        view.values = [v[start:end] for v in self.values]
+        for buffer in view.keys + view.values:
+            buffer[:, :, :at] = 0
+        view.valid, view.length = self.valid[start:end], at
+        view.ids, view.feed, view.position = self.ids[start:end], [], self.position[start:end]
+        return view
+
     @staticmethod
     def gather(parts: list[tuple["Rows", list[int]]], room: int) -> "Rows":
         """New rows made of the rows at the given positions of each part, in order, right-aligned so that
@@ -91,6 +125,21 @@ class Rows:
             start = end
         merged.position = torch.cat(positions)
         return merged
+
+
+def prefill_groups(lengths: list[int], waste: float = PREFILL_WASTE) -> list[list[int]]:
+    """Indices of prompts grouped for reading, longest first, each group's padding at most `waste`
+    of its real tokens: prefill_groups([4, 12, 11, 4]) -> [[1, 2], [0, 3]]."""
+    order = sorted(range(len(lengths)), key=lambda k: -lengths[k])
+    groups, total = [], 0
+    for k in order:
+        if groups and len(groups[-1]) + 1 <= (1 + waste) * (total + lengths[k]) / lengths[groups[-1][0]]:
+            groups[-1].append(k)
+            total += lengths[k]
+        else:
+            groups.append([k])
+            total = lengths[k]
+    return groups
 
 
 class LeanDecoder:
@@ -149,22 +198,37 @@ class LeanDecoder:
             if not live:
                 state = None
             elif len(live) < len(state):  # finished rows leave: later steps compute live rows only
-                state = Rows.gather([(state, live)], max_new_tokens)
+                state.keep(live)
         return out
 
     def read(self, own: list[list[int]], ids: list[int], p: int, max_new_tokens: int, shared, pick, out) -> Rows:
-        """Rows for these prompts (after the shared prefix of p tokens), read in one pass, first token chosen."""
+        """Rows for these prompts (after the shared prefix of p tokens), read in few passes, first token chosen.
+
+        Prompts are read in groups of similar length (prefill_groups), each padded only to its own
+        longest prompt and written right-aligned into one set of buffers: padding every prompt of a
+        large batch to the longest one doubled the prompt arithmetic on the validation questions.
+        """
         width = max(len(r) for r in own)
         device = self.body.embed_tokens.weight.device
-        tokens = torch.tensor([[0] * (width - len(r)) + r for r in own], device=device)
-        real = torch.tensor([[False] * (width - len(r)) + [True] * len(r) for r in own], device=device)
-        positions = (p + real.long().cumsum(-1) - 1).clamp_min(p)
         rows = Rows(len(self.layers), len(own), self.kv_heads, self.head_dim, width + max_new_tokens,
                     self.body.embed_tokens.weight)
-        rows.ids = list(ids)
-        rows.position = positions[:, -1] + 1
-        hidden = self.forward(tokens, positions, real, rows, shared)
-        self.choose(rows, hidden, pick, out)
+        groups = prefill_groups([len(r) for r in own])
+        order = [k for group in groups for k in group]
+        rows.ids = [ids[k] for k in order]
+        hidden, next_positions, start = [], [], 0
+        for group in groups:
+            part = [own[k] for k in group]
+            longest = max(len(r) for r in part)
+            tokens = torch.tensor([[0] * (longest - len(r)) + r for r in part], device=device)
+            real = torch.tensor([[False] * (longest - len(r)) + [True] * len(r) for r in part], device=device)
+            positions = (p + real.long().cumsum(-1) - 1).clamp_min(p)
+            view = rows.part(start, start + len(part), width - longest)
+            hidden.append(self.forward(tokens, positions, real, view, shared))
+            next_positions.append(positions[:, -1] + 1)
+            start += len(part)
+        rows.length = width
+        rows.position = torch.cat(next_positions)
+        self.choose(rows, torch.cat(hidden), pick, out)
         return rows
 
     def choose(self, rows: Rows, hidden: torch.Tensor, pick, out) -> None:

@@ -101,3 +101,28 @@ def test_lean_applies_to_llama_models_and_the_option_is_checked(tiny_llm, tiny_m
     assert not decoding.supports(torch.nn.Linear(2, 2))
     with pytest.raises(ValueError, match="decoder='fast'"):
         BaseLLM(str(tiny_model_dir), device="cpu", dtype=torch.float32, decoder="fast")
+
+
+def test_prompts_are_read_in_groups_padded_to_their_own_longest(sensitive_model_dir, tokenizer, monkeypatch):
+    """A batch of one long and several short prompts is not padded to the long one: the short ones are
+    read apart, each group with little padding, and each row's tokens equal its tokens alone."""
+    lengths = [30, 3, 12, 3, 11, 4, 29]
+    groups = decoding.prefill_groups(lengths)
+    assert sorted(k for group in groups for k in group) == list(range(len(lengths)))
+    for group in groups:
+        longest = max(lengths[k] for k in group)
+        assert longest * len(group) <= (1 + decoding.PREFILL_WASTE) * sum(lengths[k] for k in group)
+    assert len(groups) < len(lengths), "prompts of similar length must share a pass"
+
+    llm = BaseLLM(str(sensitive_model_dir), device="cpu", dtype=torch.float32)
+    decoder = decoding.LeanDecoder(llm.model, tokenizer, stop="e")
+    widths = []
+    forward = decoder.forward
+    monkeypatch.setattr(decoder, "forward", lambda tokens, *rest: widths.append(tuple(tokens.shape)) or
+                        forward(tokens, *rest))
+    torch.manual_seed(0)
+    rows = [torch.randint(100, 5000, (n,)).tolist() for n in lengths]
+    together = decoder.generate(rows, max_new_tokens=6)
+    read = [shape for shape in widths if shape[1] > 1]
+    assert sum(b * w for b, w in read) <= (1 + decoding.PREFILL_WASTE) * sum(lengths) < 30 * len(lengths)
+    assert together == [decoder.generate([r], max_new_tokens=6)[0] for r in rows]
