@@ -10,8 +10,8 @@ copies). Both use the same prompt, so accuracy must not change (in float32 the t
 The last stdout line is one JSON object; the line before it says the ratio in words. It also gives
 the model arithmetic answer() achieved (GFLOP/s: matrix products and attention of the tokens it
 processed, counted from the prompts and completions) next to the rate this processor reaches on one
-matrix product of decoding shape (a batch of 64 hidden states times the MLP's up-projection),
-measured in the same run and dtype.
+matrix product of decoding shape (as many hidden states as answer() decodes together, times the MLP's
+up-projection), measured in the same run and dtype.
 """
 
 import argparse
@@ -121,7 +121,7 @@ def main():
     flops = model_flops(fast, [fast.format_prompt(q) for q in questions], [text for text, _ in fast_pairs])
     achieved = flops / len(questions) * fast_qps / 1e9
     config = fast.model.config
-    peak = matmul_rate(fast.dtype, config.hidden_size, config.intermediate_size)
+    peak = matmul_rate(fast.dtype, config.hidden_size, config.intermediate_size, rows=min(fast.batch_size, len(rows)))
     print(f"{args.model}: {fast_qps:.2f} q/s against {naive_qps:.2f} q/s naive, speedup {ratio:.2f}x; "
           f"{achieved:.1f} GFLOP/s of model arithmetic, {achieved / peak:.0%} of this CPU's {peak:.1f} GFLOP/s "
           f"at decoding shape")

@@ -98,9 +98,31 @@ def pick_dtype(device: str) -> torch.dtype:
     return dtype
 
 
-def default_batch_size(device: str) -> int:
-    """Sequences generated together; larger lifts CPU throughput until memory bandwidth saturates."""
-    return int(os.environ.get("HOMEWORK_BATCH_SIZE", 256 if device == "cuda" else 64))
+KV_BUDGET = 2 * 2**30  # bytes of key/value buffers a CPU batch may fill (at KV_POSITIONS positions a row)
+KV_POSITIONS = 128
+
+
+def default_batch_size(device: str, config=None, dtype: torch.dtype = torch.float32) -> int:
+    """Sequences generated together; $HOMEWORK_BATCH_SIZE overrides.
+
+    A CPU decoding step reads every weight matrix from memory once, whatever the rows: more rows per
+    step cost less each (the lean loop's step: 3.6-4.9 ms a row at 64 rows, 2.5-3.2 ms at 256, 2-core
+    EPYC, `python -m benchmarks.decode_step`). So a CPU batch is as large as KV_BUDGET of key/value
+    buffers allows for this model, at most 256 (135M: 256; 1.7B: 40); a GPU's is 256.
+    """
+    if os.environ.get("HOMEWORK_BATCH_SIZE"):
+        name = os.environ["HOMEWORK_BATCH_SIZE"]
+        if not name.isdigit() or int(name) < 1:
+            raise ValueError(f"HOMEWORK_BATCH_SIZE={name!r}: expected a whole number of sequences, 1 or more")
+        return int(name)
+    if device == "cuda":
+        return 256
+    if config is None:
+        return 64
+    head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
+    per_row = (2 * config.num_hidden_layers * config.num_key_value_heads * head_dim * KV_POSITIONS
+               * dtype.itemsize)
+    return max(8, min(256, KV_BUDGET // per_row // 8 * 8))
 
 
 class BaseLLM:
@@ -119,7 +141,6 @@ class BaseLLM:
         self._prefix: PrefixCache | None = None
         self.device = device or pick_device()
         self.dtype = dtype or pick_dtype(self.device)
-        self.batch_size = batch_size or default_batch_size(self.device)
         path = checkpoints.resolve(checkpoint)
         self.base_name = checkpoints.describe(path)
         self.tokenizer = AutoTokenizer.from_pretrained(path)
@@ -129,6 +150,7 @@ class BaseLLM:
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.model = model.to(self.device).eval()
+        self.batch_size = batch_size or default_batch_size(self.device, model.config, self.dtype)
         logger.info("model %s on %s in %s, batch %d", self.base_name, self.device, self.dtype, self.batch_size)
 
     def format_prompt(self, question: str) -> str:

@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from transformers import LlamaConfig
 
 from homework import base_llm, lora
 from homework.base_llm import BaseLLM, dtype_choice
@@ -129,3 +130,23 @@ def test_grouped_attention_gives_the_same_logits_as_stock_sdpa(tiny_model_dir):
         expected, got = stock(**batch).logits, grouped(**batch).logits
     mask = batch["attention_mask"].bool()
     torch.testing.assert_close(got[mask], expected[mask], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("layers,kv_heads,dtype,expected", [(30, 3, torch.float32, 256),  # SmolLM2-135M
+                                                            (24, 32, torch.float32, 40),  # SmolLM2-1.7B
+                                                            (24, 32, torch.bfloat16, 80)])
+def test_cpu_batch_is_as_large_as_the_key_value_budget_allows(monkeypatch, layers, kv_heads, dtype, expected):
+    """A larger CPU batch is faster, but a laptop must not run out of memory on a bigger model."""
+    monkeypatch.delenv("HOMEWORK_BATCH_SIZE", raising=False)
+    config = LlamaConfig(hidden_size=64 * kv_heads * 3, num_attention_heads=kv_heads * 3, num_key_value_heads=kv_heads,
+                         num_hidden_layers=layers, head_dim=64)
+    batch = base_llm.default_batch_size("cpu", config, dtype)
+    assert batch == expected
+    per_row = 2 * layers * kv_heads * 64 * base_llm.KV_POSITIONS * dtype.itemsize
+    assert batch == 256 or batch * per_row <= base_llm.KV_BUDGET < (batch + 8) * per_row
+    assert base_llm.default_batch_size("cuda", config, dtype) == 256
+    monkeypatch.setenv("HOMEWORK_BATCH_SIZE", "12")
+    assert base_llm.default_batch_size("cpu", config, dtype) == 12
+    monkeypatch.setenv("HOMEWORK_BATCH_SIZE", "lots")
+    with pytest.raises(ValueError, match="HOMEWORK_BATCH_SIZE='lots'"):
+        base_llm.default_batch_size("cpu", config, dtype)
