@@ -76,7 +76,8 @@ class Rows:
         holes = [k for k in range(size) if k not in kept]
         movers = [k for k in live if k >= size]
         if holes:
-            to, source = torch.tensor(holes), torch.tensor(movers)
+            device = self.valid.device
+            to, source = torch.tensor(holes, device=device), torch.tensor(movers, device=device)
             for buffer in self.keys + self.values:
                 buffer[to, :, :self.length] = buffer[source, :, :self.length]
             self.valid[to] = self.valid[source]
