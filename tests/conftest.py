@@ -1,11 +1,31 @@
 """Shared fixtures: the real SmolLM2 tokenizer with a tiny random Llama, so logic tests take seconds."""
 
+import os
+import sys
+
 import pytest
 import torch
 from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
 from homework import checkpoints
 from homework.base_llm import BaseLLM
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """End the test process with pytest's own exit status once it has reported, skipping the
+    interpreter's teardown of native libraries: once, on a fresh clone, every test passed and the run
+    still failed, aborted at exit by a C++ runtime ("terminate called without an active exception")."""
+    status = getattr(config, "_exit_status", None)
+    if status is not None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(status))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    session.config._exit_status = exitstatus
 
 
 @pytest.fixture(scope="session")
