@@ -33,8 +33,10 @@ MUTANTS = {
         "homework/decoding.py", "or (token in self.may_stop and self.stop in self.tokenizer.decode(tokens)))", ")",
         "tests/test_decoding.py"),
     "finished rows leave with the wrong buffers": (
-        "homework/decoding.py", "= source[:, :, old].index_select(0, index)", "= source[:, :, old][:len(keep)]",
-        "tests/test_decoding.py"),
+        "homework/decoding.py", "buffer[to, :, :self.length] = buffer[source, :, :self.length]",
+        "buffer[to, :, :self.length] = buffer[to, :, :self.length]", "tests/test_decoding.py"),
+    "prompts read in groups leave masked positions as memory held them": (
+        "homework/decoding.py", "buffer[:, :, :at] = 0", "pass", "tests/test_decoding.py"),
     "masked buffer positions keep whatever memory held": (
         "homework/decoding.py", "target[start:end, :, :length - span] = 0", "pass", "tests/test_decoding.py"),
     "sliced greedy prefers the last of tied words": (
