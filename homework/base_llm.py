@@ -102,7 +102,7 @@ KV_BUDGET = 2 * 2**30  # bytes of key/value buffers a CPU batch may fill (at KV_
 KV_POSITIONS = 128
 
 
-def default_batch_size(device: str, config=None, dtype: torch.dtype = torch.float32) -> int:
+def default_batch_size(device: str, config, dtype: torch.dtype) -> int:
     """Sequences generated together; $HOMEWORK_BATCH_SIZE overrides.
 
     A CPU decoding step reads every weight matrix from memory once, whatever the rows: more rows per
@@ -117,8 +117,6 @@ def default_batch_size(device: str, config=None, dtype: torch.dtype = torch.floa
         return int(name)
     if device == "cuda":
         return 256
-    if config is None:
-        return 64
     head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
     per_row = (2 * config.num_hidden_layers * config.num_key_value_heads * head_dim * KV_POSITIONS
                * dtype.itemsize)

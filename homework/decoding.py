@@ -71,7 +71,7 @@ class Rows:
     def keep(self, live: list[int]) -> None:
         """Keep only the rows at these batch positions, in place. Each finished row's slot below the new
         size takes a live row from above it, so a step copies as many rows as have just finished, where
-        gathering the live rows into new buffers copied them all (and touched fresh memory)."""
+        copying the live rows into new buffers copied them all (and touched fresh memory)."""
         size, kept = len(live), set(live)
         holes = [k for k in range(size) if k not in kept]
         movers = [k for k in live if k >= size]
@@ -102,29 +102,26 @@ class Rows:
         return view
 
     @staticmethod
-    def gather(parts: list[tuple["Rows", list[int]]], room: int) -> "Rows":
-        """New rows made of the rows at the given positions of each part, in order, right-aligned so that
-        all end at one write position, with `room` free positions after it. Copies what they hold."""
-        spans = [rows.span() for rows, _ in parts]
+    def join(parts: list["Rows"], room: int) -> "Rows":
+        """New rows made of all the rows of each part, in order, right-aligned so that all end at one
+        write position, with `room` free positions after it. Copies what they hold."""
+        spans = [rows.span() for rows in parts]
         length = max(spans)
-        sample = parts[0][0]
-        merged = Rows(len(sample.keys), sum(len(keep) for _, keep in parts), sample.keys[0].shape[1],
+        sample = parts[0]
+        merged = Rows(len(sample.keys), sum(len(rows) for rows in parts), sample.keys[0].shape[1],
                       sample.keys[0].shape[3], length + room, sample.keys[0])
         merged.length, merged.ids, merged.feed = length, [], []
         start = 0
-        positions = []
-        for (rows, keep), span in zip(parts, spans):
-            index = torch.tensor(keep, device=rows.valid.device)
-            end, old = start + len(keep), slice(rows.length - span, rows.length)
+        for rows, span in zip(parts, spans):
+            end, old = start + len(rows), slice(rows.length - span, rows.length)
             for target, source in zip(merged.keys + merged.values, rows.keys + rows.values):
-                target[start:end, :, length - span:length] = source[:, :, old].index_select(0, index)
+                target[start:end, :, length - span:length] = source[:, :, old]
                 target[start:end, :, :length - span] = 0  # masked, but must be finite: 0 * NaN is NaN
-            merged.valid[start:end, length - span:length] = rows.valid[:, old].index_select(0, index)
-            merged.ids += [rows.ids[k] for k in keep]
-            merged.feed += [rows.feed[k] for k in keep]
-            positions.append(rows.position.index_select(0, index))
+            merged.valid[start:end, length - span:length] = rows.valid[:, old]
+            merged.ids += rows.ids
+            merged.feed += rows.feed
             start = end
-        merged.position = torch.cat(positions)
+        merged.position = torch.cat([rows.position for rows in parts])
         return merged
 
 
@@ -185,8 +182,7 @@ class LeanDecoder:
                 free = batch - (0 if state is None else len(state))
                 admitted, waiting = waiting[:free], waiting[free:]
                 fresh = self.read([rows[i][p:] for i in admitted], admitted, p, max_new_tokens, shared, pick, out)
-                state = fresh if state is None else Rows.gather(
-                    [(state, list(range(len(state)))), (fresh, list(range(len(fresh))))], max_new_tokens)
+                state = fresh if state is None else Rows.join([state, fresh], max_new_tokens)
             else:
                 last = torch.tensor(state.feed, device=state.valid.device)[:, None]
                 hidden = self.forward(last, state.position[:, None], torch.ones_like(last, dtype=torch.bool), state,

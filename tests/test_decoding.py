@@ -32,11 +32,12 @@ def test_lean_greedy_text_equals_generate_without_any_cache(sensitive_model_dir,
     assert len(set(fast)) == len(PROMPTS), "the fixture must answer each prompt differently, or this proves nothing"
 
 
-@pytest.mark.parametrize("batch", [None, 2])
+@pytest.mark.parametrize("batch", [None, 2, 3])
 def test_rows_that_leave_or_join_the_batch_do_not_change_the_others(sensitive_model_dir, tokenizer, batch,
                                                                      monkeypatch):
-    """A frequent stop character ends rows at different steps, and with batch=2 waiting rows join as
-    others finish; each row's tokens equal its tokens alone. New buffers start as NaN, as fresh memory
+    """A frequent stop character ends rows at different steps, and with batch=2 or 3 waiting rows join
+    as others finish (at 3, a joining row meets two, so their order must hold); each row's tokens
+    equal its tokens alone. New buffers start as NaN, as fresh memory
     may: a masked position must still not reach the output."""
     allocate = decoding.Rows.__init__
 
