@@ -214,8 +214,9 @@ def units_in(text: str, fuzzy: bool = False) -> list[Unit]:
         for size in (1, 2, 3):
             for k in range(len(words) - size + 1):
                 phrase = text[words[k].start():words[k + size - 1].end()].lower()
-                if len(phrase) >= 4:
-                    for close in difflib.get_close_matches(phrase, _WORD_FORMS_BY_SIZE.get(size, ()), n=3, cutoff=0.8):
+                if len(phrase) >= 3:  # a letter dropped from four ("hor") is a ratio of 0.86, changed ("hlur") 0.75
+                    cutoff = {3: 0.85, 4: 0.75}.get(len(phrase), 0.8)
+                    for close in difflib.get_close_matches(phrase, _WORD_FORMS_BY_SIZE.get(size, ()), n=3, cutoff=cutoff):
                         matches.append((words[k].start(), _BY_NAME[close]))
     found = []
     for _, unit in sorted(matches, key=lambda match: match[0]):

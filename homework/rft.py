@@ -45,18 +45,19 @@ def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_d
                 epochs: float = 1, learning_rate: float = 5e-4, batch_size: int = 16, rank: int = 16,
                 alpha: int | None = None, seed: int = 0, resume: bool = False, bf16: bool | None = None,
                 fp16: bool | None = None, gradient_checkpointing: bool = False, group_by_length: bool = True,
-                torch_compile: bool = False, run_dir: str = "runs/rft"):
+                torch_compile: bool = False, run_dir: str = "runs/rft", name_units: bool = False):
     """Train the RFT adapter on rft.json plus the first --sft_examples [question, answer] pairs of
     --with_sft_data (train; "" for none): a replay of what SFT learned.
 
     By default it continues from the SFT adapter that sampled rft.json (--init_adapter) for one epoch
     at half SFT's learning rate; rft.json with 1000 of train.json beat rft.json alone on valid (README).
-    --init_adapter "" starts from the base with a fresh adapter of --rank.
+    --init_adapter "" starts from the base with a fresh adapter of --rank. --name_units True names the
+    units before the answer in the replayed pairs, as sft.format_example does.
     """
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     pairs = rft_pairs(load_rft_rows(dataset))
     if with_sft_data:
-        pairs += [format_example(q, a) for q, a, *_ in Dataset(with_sft_data).data[:sft_examples]]
+        pairs += [format_example(q, a, name_units) for q, a, *_ in Dataset(with_sft_data).data[:sft_examples]]
     train_adapter(pairs, Path(output_dir), Path(run_dir), base=base, epochs=epochs, learning_rate=learning_rate,
                   batch_size=batch_size, rank=rank, alpha=alpha, seed=seed, resume=resume, bf16=bf16, fp16=fp16,
                   gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length,

@@ -65,9 +65,21 @@ def format_prompt(question: str) -> str:
     return PROMPT.format(question=question.strip())
 
 
-def format_example(question: str, answer: float) -> tuple[str, str]:
-    """(prompt, completion) for one training pair."""
-    return format_prompt(question), f" <answer>{answer_expression(question, answer)}</answer>"
+def unit_names(question: str, answer: float) -> str:
+    """The two units the question means, by their table names, before the answer: "kilometer to mile: ".
+
+    Naming them first turns a misspelt or shouted word ("miels", "QT") into the unit's own name, and the
+    factors that follow are then written after that name rather than after the typed word. Empty when
+    the question's units cannot be told from the pair.
+    """
+    found = reading_behind(question, answer)
+    return f"{found[2].name} to {found[3].name}: " if found else ""
+
+
+def format_example(question: str, answer: float, name_units: bool = False) -> tuple[str, str]:
+    """(prompt, completion) for one training pair; name_units puts unit_names before the answer."""
+    names = unit_names(question, answer) if name_units else ""
+    return format_prompt(question), f" {names}<answer>{answer_expression(question, answer)}</answer>"
 
 
 class SFTModel(BaseLLM):
@@ -89,14 +101,15 @@ def train_model(output_dir: str = str(SFT_DIR), dataset: str = "train", max_exam
                 rank: int = 16, alpha: int | None = None, seed: int = 0, resume: bool = False,
                 bf16: bool | None = None, fp16: bool | None = None, gradient_checkpointing: bool = False,
                 group_by_length: bool = True, torch_compile: bool = False, init_adapter: str | None = None,
-                run_dir: str = "runs/sft"):
+                run_dir: str = "runs/sft", name_units: bool = False):
     """Train the SFT adapter on [question, answer] pairs (a split name or a JSON path).
 
     --init_adapter DIR continues training an existing adapter (its base and rank) instead of a fresh one.
+    --name_units True writes the two units' table names before the answer (see unit_names).
     """
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     rows = Dataset(dataset).data[:max_examples]
-    pairs = [format_example(q, a) for q, a, *_ in rows]
+    pairs = [format_example(q, a, name_units) for q, a, *_ in rows]
     train_adapter(pairs, Path(output_dir), Path(run_dir), base=base, epochs=epochs, learning_rate=learning_rate,
                   batch_size=batch_size, rank=rank, alpha=alpha, seed=seed, resume=resume, bf16=bf16, fp16=fp16,
                   gradient_checkpointing=gradient_checkpointing, group_by_length=group_by_length,

@@ -25,6 +25,8 @@ from homework.data import DataError
     ("How many hours are in 3 1/2 days?", 84.0, "(3+1/2) * 8.64e4 / 3600"),
     ("I ran .75 km, how many m is that?", 750.0, "0.75 * 1000 / 1"),
     ("How many centimetres in 2 meeters?", 200.0, "2 * 1 / 0.01"),  # a typo in a unit word
+    ("What do 7 hlur equal in minute?", 420.0, "7 * 3600 / 60"),  # a letter changed in a four-letter word
+    ("how many dys in 4 yr", 1460.9688, "4 * 3.156e7 / 8.64e4"),  # a letter dropped from one
     ("WHAT IS 12 QT IN GAL?", 3.0, "12 * 0.9464 / 3.785"),  # symbols in capitals
     ("HOW MANY M IN 4 KM?", 4000.0, "4 * 1000 / 1"),  # "M" next to "KM" is a metre
 ])
@@ -33,6 +35,19 @@ def test_answer_expression_goes_through_the_base_unit_when_it_can(question, answ
     assert expression == expected
     assert parse_answer(f"<answer>{expression}</answer>") == pytest.approx(answer, rel=1e-3)  # 4 digits
 
+
+
+@pytest.mark.parametrize("question,answer,names", [
+    ("What is 6 kilometres in miels?", 6000 / 1609.344, "kilometer to mile: "),  # a typo: the table's name
+    ("WHAT IS 12 QT IN GAL?", 3.0, "quart to gallon: "),  # shouted symbols
+    ("How many cups are in a quart?", 4.0, "quart to cup: "),  # the target named first, no digit
+    ("Convert 6 foo to bar", 12.0, ""),  # units we do not know: nothing to name
+])
+def test_named_completion_names_the_units_the_answer_came_from(question, answer, names):
+    _, plain = sft.format_example(question, answer)
+    _, named = sft.format_example(question, answer, name_units=True)
+    assert named == f" {names}{plain[1:]}"
+    assert parse_answer(named) == parse_answer(plain)  # the names never change what is evaluated
 
 def test_tokenize_masks_the_question_and_learns_answer_and_eos(tokenizer):
     prompt, completion = sft.format_example("How many gram are there per 6 kg?", 6000.0)
