@@ -56,6 +56,12 @@ MUTANTS = {
     "a unit's factor is wrong": (
         "homework/conversion_utils.py", '_u("quart", "volume", GALLON_L / 4,', '_u("quart", "volume", GALLON_L / 5,',
         "tests/test_conversion_utils.py"),
+    "a typo in a four-letter unit word gets a target without units": (
+        "homework/conversion_utils.py", "cutoff = {3: 0.85, 4: 0.75}.get(len(phrase), 0.8)", "cutoff = 0.8",
+        "tests/test_sft_rft.py"),
+    "named targets leave the units out": (
+        "homework/sft.py", 'names = unit_names(question, answer) if name_units else ""', 'names = ""',
+        "tests/test_sft_rft.py"),
     "datagen keeps reasonings that reach a wrong answer": (
         "homework/datagen.py", "if not is_answer_valid(parse(text), answer):", "if False:",
         "tests/test_cot_datagen.py"),
