@@ -273,6 +273,10 @@ SECTIONS: dict[str, list[tuple]] = {
         ("How many teaspoons in a cup?", 1, "cup", "teaspoon"),
         ("how many seconds per hour", 1, "hour", "second"),
         ("How many inches are in a yard?", 1, "yard", "inch"),
+        # written 2026-11-30 (evening), measured on SFT stage 3 and RFT rounds 9b and 10 before being added
+        ("How many inches in a yard?", 1, "yard", "inch"),
+        ("how many ml per teaspoon", 1, "teaspoon", "milliliter"),
+        ("How many minutes are there in a day?", 1, "day", "minute"),
     ],
     # numbers in words, fractions and mixed numbers
     "words-fractions": [
@@ -306,6 +310,11 @@ SECTIONS: dict[str, list[tuple]] = {
         ("How many ml in three quarters of a cup?", 0.75, "cup", "milliliter"),
         ("Convert 1 1/2 miles to km", 1.5, "mile", "kilometer"),
         ("How many minutes are in twelve hours?", 12, "hour", "minute"),
+        # written 2026-11-30 (evening), measured on SFT stage 3 and RFT rounds 9b and 10 before being added
+        ("What is three quarters of a pound in ounces?", 0.75, "pound", "ounce"),
+        ("How many meters is two and a half kilometers?", 2.5, "kilometer", "meter"),
+        ("Convert 1/4 cup to tablespoons", 0.25, "cup", "tablespoon"),
+        ("twelve feet in meters", 12, "foot", "meter"),
     ],
     # common misspellings of unit words
     "misspelling": [
@@ -434,6 +443,31 @@ SECTIONS: dict[str, list[tuple]] = {
         ("Convert 3 litres to pinst", 3, "liter", "pint"),
         ("How many cenitmeters in 2 feet?", 2, "foot", "centimeter"),
         ("How many bytes in 2 kilobites?", 2, "kilobyte", "byte"),
+        # written 2026-11-30 (evening), measured on SFT stage 3 and RFT rounds 9b and 10 before being added
+        ("Convert 5 poudns to kilograms", 5, "pound", "kilogram"),
+        ("How many ounces in 2 pounsd?", 2, "pound", "ounce"),
+        ("What is 10 centimetres in inchs?", 10, "centimeter", "inch"),
+        ("How many mililiters in 3 teaspoons?", 3, "teaspoon", "milliliter"),
+        ("Convert 4 gallns to liters", 4, "gallon", "liter"),
+        ("How many secconds in 5 minutes?", 5, "minute", "second"),
+        ("What is 100 yrads in meters?", 100, "yard", "meter"),
+        ("Convert 60 kilometers per hour to miles per huor", 60, "kilometer per hour", "mile per hour"),
+        ("How many weeks in 21 dayz?", 21, "day", "week"),
+        ("How many seconds in 3 minuts?", 3, "minute", "second"),
+        ("Convert 2 mlies to feet", 2, "mile", "foot"),
+        ("How many pints in 3 galons?", 3, "gallon", "pint"),
+        ("How many grams in 5 ounzes?", 5, "ounce", "gram"),
+        ("How many inches in 2 fet?", 2, "foot", "inch"),
+        ("How many hours in 2 wekes?", 2, "week", "hour"),
+        ("What is 4 litres in quats?", 4, "liter", "quart"),
+        ("How many cm in 6 incehs?", 6, "inch", "centimeter"),
+        ("How many minutes in 2 hurs?", 2, "hour", "minute"),
+        ("How many days in 3 weks?", 3, "week", "day"),
+        ("How many teaspoons in 2 tablespons?", 2, "tablespoon", "teaspoon"),
+        ("How many ounces in 4 cupz?", 4, "cup", "fluid ounce"),
+        ("How many meters in 3 yrds?", 3, "yard", "meter"),
+        ("Convert 8 kilos to pouns", 8, "kilogram", "pound"),
+        ("How many months in 2 yeras?", 2, "year", "month"),
     ],
     # whole questions in capitals, symbols included
     "capitals": [
@@ -520,6 +554,16 @@ SECTIONS: dict[str, list[tuple]] = {
         ("HOW MANY MINUTES IN 3.5 HOURS?", 3.5, "hour", "minute"),
         ("HOW MANY KG IS 10 LBS?", 10, "pound", "kilogram"),
         ("CONVERT 500 ML TO CUPS", 500, "milliliter", "cup"),
+        # written 2026-11-30 (evening), measured on SFT stage 3 and RFT rounds 9b and 10 before being added
+        ("HOW MANY OUNCES IN 3 LBS?", 3, "pound", "ounce"),
+        ("WHAT IS 2 L IN ML?", 2, "liter", "milliliter"),
+        ("HOW MANY SECONDS IN 4 MIN?", 4, "minute", "second"),
+        ("500 MB IN GB?", 500, "megabyte", "gigabyte"),
+        ("HOW MANY FL OZ IN 2 CUPS?", 2, "cup", "fluid ounce"),
+        ("CONVERT 3 MI TO KM", 3, "mile", "kilometer"),
+        ("HOW MANY G IN 2 LB?", 2, "pound", "gram"),
+        ("WHAT IS 90 KM/H IN MPH?", 90, "kilometer per hour", "mile per hour"),
+        ("HOW MANY MIN IN 3 HRS?", 3, "hour", "minute"),
     ],
     # British spellings
     "british": [
@@ -531,6 +575,9 @@ SECTIONS: dict[str, list[tuple]] = {
         ("Give 4 kilometres in miles.", 4, "kilometer", "mile"),
         # written 2026-11-30 and measured on the adapters before being added here
         ("The recipe says 200 grammes of butter; how many ounces?", 200, "gram", "ounce"),
+        # written 2026-11-30 (evening), measured on SFT stage 3 and RFT rounds 9b and 10 before being added
+        ("How many millilitres in 2 litres?", 2, "liter", "milliliter"),
+        ("What is 5 tonnes in kilogrammes?", 5, "metric ton", "kilogram"),
     ],
     # abbreviations with dots
     "dotted": [
@@ -543,6 +590,8 @@ SECTIONS: dict[str, list[tuple]] = {
         ("What's 5 lb. in kg?", 5, "pound", "kilogram"),
         # written 2026-11-30 and measured on the adapters before being added here
         ("How many fl. oz. in 2 pt.?", 2, "pint", "fluid ounce"),
+        # written 2026-11-30 (evening), measured on SFT stage 3 and RFT rounds 9b and 10 before being added
+        ("How many oz. in 2 lb.?", 2, "pound", "ounce"),
     ],
     # chatty context, ".75", "1,500", "2.5e3"
     "chatty": [
@@ -561,6 +610,9 @@ SECTIONS: dict[str, list[tuple]] = {
         ("The baby is 8 lbs, how many kilograms?", 8, "pound", "kilogram"),
         # written 2026-11-30 and measured on the adapters before being added here
         ("My baby weighs 3.6 kg, what's that in pounds?", 3.6, "kilogram", "pound"),
+        # written 2026-11-30 (evening), measured on SFT stage 3 and RFT rounds 9b and 10 before being added
+        ("My bike ride was 15 km, my friend wants it in miles", 15, "kilometer", "mile"),
+        ("The fish tank holds 30 gallons. How many litres is that roughly?", 30, "gallon", "liter"),
     ],
 }
 # kinds whose value is written as digits in the question, checked by build()
