@@ -41,7 +41,11 @@ def answer_expression(question: str, answer: float) -> str:
     "seven" -> "7", "half a" -> "0.5", "1/2" -> "(1/2)", "3 1/2" -> "(3+1/2)", ".5" -> "0.5".
     Otherwise value times factor: ("6 foo in bar?", 12.0) -> "6 * 2".
     """
-    found = reading_behind(question, answer)
+    return _expression(question, answer, reading_behind(question, answer))
+
+
+def _expression(question: str, answer: float, found) -> str:
+    """answer_expression for a reading_behind result already found (None when there is none)."""
     if found:
         written, _, src, dst = found
         return f"{written} * {format_factor(src.factor)} / {format_factor(dst.factor)}"
@@ -65,21 +69,22 @@ def format_prompt(question: str) -> str:
     return PROMPT.format(question=question.strip())
 
 
-def unit_names(question: str, answer: float) -> str:
-    """The two units the question means, by their table names, before the answer: "kilometer to mile: ".
+def unit_names(found) -> str:
+    """The two units of a reading_behind result, by their table names, before the answer: "kilometer to mile: ".
 
     Naming them first turns a misspelt or shouted word ("miels", "QT") into the unit's own name, and the
     factors that follow are then written after that name rather than after the typed word. Empty when
-    the question's units cannot be told from the pair.
+    the question's units cannot be told from the pair (found is None).
     """
-    found = reading_behind(question, answer)
     return f"{found[2].name} to {found[3].name}: " if found else ""
 
 
 def format_example(question: str, answer: float, name_units: bool = False) -> tuple[str, str]:
-    """(prompt, completion) for one training pair; name_units puts unit_names before the answer."""
-    names = unit_names(question, answer) if name_units else ""
-    return format_prompt(question), f" {names}<answer>{answer_expression(question, answer)}</answer>"
+    """(prompt, completion) for one training pair; name_units puts unit_names before the answer.
+    The question is read once for both (reading_behind tries typo matches, the slow part)."""
+    found = reading_behind(question, answer)
+    names = unit_names(found) if name_units else ""
+    return format_prompt(question), f" {names}<answer>{_expression(question, answer, found)}</answer>"
 
 
 class SFTModel(BaseLLM):

@@ -60,7 +60,7 @@ MUTANTS = {
         "homework/conversion_utils.py", "cutoff = {3: 0.85, 4: 0.75}.get(len(phrase), 0.8)", "cutoff = 0.8",
         "tests/test_sft_rft.py"),
     "named targets leave the units out": (
-        "homework/sft.py", 'names = unit_names(question, answer) if name_units else ""', 'names = ""',
+        "homework/sft.py", 'names = unit_names(found) if name_units else ""', 'names = ""',
         "tests/test_sft_rft.py"),
     "datagen keeps reasonings that reach a wrong answer": (
         "homework/datagen.py", "if not is_answer_valid(parse(text), answer):", "if False:",
