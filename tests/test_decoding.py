@@ -20,8 +20,11 @@ PROMPTS = ["1 m in cm", "How many gram are there per 6 kg, if you please?", "Con
            "5 GB to MB", "What is 2.5 miles in kilometers?"]
 
 
+@pytest.mark.parametrize("packed", [True, False])
 @pytest.mark.parametrize("cls", [BaseLLM, Preamble])
-def test_lean_greedy_text_equals_generate_without_any_cache(sensitive_model_dir, cls):
+def test_lean_greedy_text_equals_generate_without_any_cache(sensitive_model_dir, cls, packed, monkeypatch):
+    """With the layers packed for oneDNN (a model within PACK_BUDGET) and without (a larger one)."""
+    monkeypatch.setattr(decoding, "PACK_BUDGET", decoding.PACK_BUDGET if packed else 0)
     options = dict(device="cpu", dtype=torch.float32, batch_size=8)
     lean = cls(str(sensitive_model_dir), decoder="lean", **options)
     plain = cls(str(sensitive_model_dir), decoder="generate", use_prefix_cache=False, **options)
@@ -29,6 +32,7 @@ def test_lean_greedy_text_equals_generate_without_any_cache(sensitive_model_dir,
     fast = lean.batched_generate(prompts, max_new_tokens=10)
     assert fast == plain.batched_generate(prompts, max_new_tokens=10)
     assert (lean._prefix is not None) == (cls is Preamble), "the preamble must go through the shared-prefix path"
+    assert all(p.q.packed() is not None for p in lean._lean_decoder().products) == packed
     assert len(set(fast)) == len(PROMPTS), "the fixture must answer each prompt differently, or this proves nothing"
 
 
@@ -83,18 +87,43 @@ def test_greedy_is_the_argmax_of_the_full_logits_first_on_a_tie(tiny_model_dir, 
     monkeypatch.setattr(decoding, "PACKED_HEAD", packed)
     monkeypatch.setattr(decoding, "HEAD_SLICE", 1000)  # unpacked: 50 slices of the 49152 words
     model = LlamaForCausalLM.from_pretrained(tiny_model_dir)
-    hidden = torch.randn(64, model.config.hidden_size)
+    hidden = torch.randn(150, model.config.hidden_size)  # 64 + 64 + 22 rows through the packed head
     with torch.no_grad():  # row 0: word 7 and word 30000 (another slice) tie for the top
         model.lm_head.weight[7] = model.lm_head.weight[30000] = hidden[0] * 10
     decoder = decoding.LeanDecoder(model, tokenizer, STOP)
     with torch.no_grad():
         full = decoder.logits(hidden)
-        assert full.shape == (64, len(tokenizer))
+        assert full.shape == (150, len(tokenizer))
         assert torch.equal(decoder.greedy(hidden), full.argmax(-1))
         assert torch.allclose(full, model.lm_head(hidden), atol=1e-5), "the logits are those of the model's head"
         assert decoder.greedy(hidden)[0] == 7
         model.lm_head.weight[7] *= -1  # a weight changed in place reaches the head
         assert decoder.greedy(hidden)[0] == 30000
+
+
+def test_a_layer_weight_changed_after_packing_or_lora_layers_left_unmerged_are_computed_as_they_are(
+        sensitive_model_dir):
+    """The packed copy of a weight follows the weight (training, or an adapter merged in place, changes it
+    after the decoder was built); a LoRA-wrapped layer is not packed but computed by its own forward."""
+    from peft import LoraConfig, get_peft_model
+
+    options = dict(device="cpu", dtype=torch.float32, batch_size=8)
+    lean = BaseLLM(str(sensitive_model_dir), decoder="lean", **options)
+    plain = BaseLLM(str(sensitive_model_dir), decoder="generate", use_prefix_cache=False, **options)
+    before = lean.batched_generate(PROMPTS, max_new_tokens=8)
+    for llm in (lean, plain):
+        with torch.no_grad():
+            llm.model.model.layers[1].mlp.down_proj.weight.mul_(-1)
+    after = lean.batched_generate(PROMPTS, max_new_tokens=8)
+    assert after != before, "the fixture must answer differently after the change, or this proves nothing"
+    assert after == plain.batched_generate(PROMPTS, max_new_tokens=8)
+
+    config = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "down_proj"], init_lora_weights=False)
+    lean.model, plain.model = get_peft_model(lean.model, config), get_peft_model(plain.model, config)
+    plain.model.load_state_dict(lean.model.state_dict())
+    wrapped = lean.batched_generate(PROMPTS, max_new_tokens=8)
+    assert wrapped != after, "the random LoRA weights must change the answers, or this proves nothing"
+    assert wrapped == plain.batched_generate(PROMPTS, max_new_tokens=8)
 
 
 def test_lean_applies_to_llama_models_and_the_option_is_checked(tiny_llm, tiny_model_dir):
