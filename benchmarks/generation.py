@@ -3,15 +3,17 @@
 Baseline: float32, transformers' stock "sdpa" attention, one model.generate per micro-batch of 8 in
 dataset order, a fixed 50 new tokens, no early stop, no prompt-prefix cache. Ours: the package
 defaults (dtype by the hardware's features, batch size per device, length-sorted micro-batches,
-stop after </answer>, the shared prompt prefix computed once, grouped-query attention without
-copies). Both use the same prompt, so accuracy must not change (in float32 the texts are identical).
+stop after </answer>, the shared prompt prefix computed once, the lean decoding loop with its products
+packed for oneDNN). Both use the same prompt, so accuracy must not change (in float32 the greedy texts
+equal generate()'s: tests/test_decoding.py).
     python -m benchmarks.generation --n 200 --model sft
     python -m benchmarks.generation --n 200 --model cot
 The last stdout line is one JSON object; the line before it says the ratio in words. It also gives
 the model arithmetic answer() achieved (GFLOP/s: matrix products and attention of the tokens it
 processed, counted from the prompts and completions) next to the rate this processor reaches on one
 matrix product of decoding shape (as many hidden states as answer() decodes together, times the MLP's
-up-projection), measured in the same run and dtype.
+up-projection), measured in the same run and dtype with the kernel answer()'s layers use (oneDNN's
+packed one on a CPU in float32).
 """
 
 import argparse
@@ -24,6 +26,7 @@ import torch
 from homework.base_llm import cpu_has_native_bf16, dtype_choice, pick_device
 from homework.answers import is_answer_valid
 from homework.data import Dataset
+from homework.packed_linear import PackedLinear
 
 
 def build(model: str, **kwargs):
@@ -73,14 +76,18 @@ def model_flops(llm, prompts: list[str], completions: list[str]) -> float:
     return total
 
 
-def matmul_rate(dtype: torch.dtype, hidden: int, inner: int, rows: int = 64, seconds: float = 1.0) -> float:
-    """GFLOP/s of (rows x hidden) @ (hidden x inner) in `dtype` on this CPU, the shape of one decoding step."""
-    x, w = torch.randn(rows, hidden, dtype=dtype), torch.randn(inner, hidden, dtype=dtype)
+@torch.inference_mode()
+def matmul_rate(dtype: torch.dtype, hidden: int, inner: int, rows: int = 64, seconds: float = 1.0,
+                packed: bool = False) -> float:
+    """GFLOP/s of (rows x hidden) @ (hidden x inner) in `dtype` on this CPU, the shape of one decoding step,
+    through the kernel answer() uses for its layers: oneDNN's packed one when `packed`, else F.linear (MKL)."""
+    x = torch.randn(rows, hidden, dtype=dtype)
+    product = PackedLinear(torch.nn.Linear(hidden, inner, bias=False, dtype=dtype), pack=packed)
     for _ in range(5):
-        torch.nn.functional.linear(x, w)
+        product(x)
     count, start = 0, time.time()
     while time.time() - start < seconds:
-        torch.nn.functional.linear(x, w)
+        product(x)
         count += 1
     return 2 * rows * hidden * inner * count / (time.time() - start) / 1e9
 
@@ -121,7 +128,10 @@ def main():
     flops = model_flops(fast, [fast.format_prompt(q) for q in questions], [text for text, _ in fast_pairs])
     achieved = flops / len(questions) * fast_qps / 1e9
     config = fast.model.config
-    peak = matmul_rate(fast.dtype, config.hidden_size, config.intermediate_size, rows=min(fast.batch_size, len(rows)))
+    lean = fast._lean_decoder()
+    packed = lean is not None and lean.products[0].up.packed() is not None
+    peak = matmul_rate(fast.dtype, config.hidden_size, config.intermediate_size, rows=min(fast.batch_size, len(rows)),
+                       packed=packed)
     print(f"{args.model}: {fast_qps:.2f} q/s against {naive_qps:.2f} q/s naive, speedup {ratio:.2f}x; "
           f"{achieved:.1f} GFLOP/s of model arithmetic, {achieved / peak:.0%} of this CPU's {peak:.1f} GFLOP/s "
           f"at decoding shape")
@@ -130,7 +140,7 @@ def main():
                                 "dtype": "torch.float32", "batch_size": 8},
                       "ours": {"q_per_s": round(fast_qps, 2), "accuracy": accuracy(fast_out),
                                "dtype": str(fast.dtype), "batch_size": fast.batch_size, "decoder": fast.decoder,
-                               "gflop_per_question": round(flops / len(questions) / 1e9, 2),
+                               "layers_packed": packed, "gflop_per_question": round(flops / len(questions) / 1e9, 2),
                                "gflop_per_s": round(achieved, 1)},
                       "matmul_gflop_per_s": round(peak, 1), "speedup": round(ratio, 2)}))
 
