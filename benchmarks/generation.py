@@ -76,7 +76,6 @@ def model_flops(llm, prompts: list[str], completions: list[str]) -> float:
     return total
 
 
-@torch.inference_mode()
 def matmul_rate(dtype: torch.dtype, hidden: int, inner: int, rows: int = 64, seconds: float = 1.0,
                 packed: bool = False) -> float:
     """GFLOP/s of (rows x hidden) @ (hidden x inner) in `dtype` on this CPU, the shape of one decoding step,

@@ -48,7 +48,7 @@ class PackedLinear:
         weight = self.linear.weight
         if not (self.enabled and packable(weight)):
             return None
-        source = (weight.data_ptr(), weight._version)
+        source = (weight.data_ptr(), 0 if weight.is_inference() else weight._version)  # inference tensors keep none
         if self._copy is None or self._copy_of != source:
             self._copy, self._copy_of = pack(weight), source
         return self._copy

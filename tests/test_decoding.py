@@ -156,3 +156,21 @@ def test_prompts_are_read_in_groups_padded_to_their_own_longest(sensitive_model_
     read = [shape for shape in widths if shape[1] > 1]
     assert sum(b * w for b, w in read) <= (1 + decoding.PREFILL_WASTE) * sum(lengths) < 30 * len(lengths)
     assert together == [decoder.generate([r], max_new_tokens=6)[0] for r in rows]
+
+
+def test_a_packed_product_equals_the_layer_and_gives_a_row_the_same_bits_in_any_batch():
+    """What the lean loop relies on: the module's product (to float rounding), each row's result the same
+    whether it is multiplied alone or among 40 rows; a weight made in inference mode (no version counter)
+    is packed too."""
+    from homework.packed_linear import PackedLinear, packable
+
+    torch.manual_seed(0)
+    with torch.inference_mode():
+        linear = torch.nn.Linear(64, 48)
+        product = PackedLinear(linear)
+        x = torch.randn(40, 64)
+        assert torch.allclose(product(x), linear(x), atol=1e-5)
+        assert product(x[None]).shape == (1, 40, 48), "leading dimensions are kept"
+        if packable(linear.weight):
+            assert product.packed() is not None
+            assert all(torch.equal(product(x[k:k + 1]), product(x)[k:k + 1]) for k in range(40))
