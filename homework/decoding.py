@@ -162,6 +162,7 @@ class SharedPrefix:
     """
 
     def __init__(self, prefix):
+        self.source = prefix
         self.layers = [(keys[0], values[0]) for keys, values in prefix.layers]
         keys = self.layers[0][0]
         self.packed = [[pack(k) for k in layer_keys] for layer_keys, _ in self.layers] if packable(keys) else None
@@ -204,6 +205,7 @@ class LeanDecoder:
         self.head = OutputHead(lm.lm_head)
         pack = layer_bytes(self.layers) <= PACK_BUDGET
         self.products = [LayerProducts(layer, pack) for layer in self.layers]
+        self._shared: SharedPrefix | None = None
         self.tokenizer, self.stop = tokenizer, stop
         self.eos = tokenizer.eos_token_id
         # tokens whose text holds the stop string's last character: only these can complete it
@@ -226,7 +228,7 @@ class LeanDecoder:
         pick = pick or (lambda hidden, ids: self.greedy(hidden))
         batch = batch or len(rows)
         p = len(prefix) if prefix is not None else 0
-        shared = None if prefix is None else SharedPrefix(prefix)
+        shared = self.shared_prefix(prefix)
         out: list[list[int]] = [[] for _ in rows]
         waiting = list(range(len(rows)))
         state = None
@@ -250,6 +252,14 @@ class LeanDecoder:
             elif len(live) < len(state):  # finished rows leave: later steps compute live rows only
                 state.keep(live)
         return out
+
+    def shared_prefix(self, prefix) -> SharedPrefix | None:
+        """The PrefixCache as the loop reads it, built (its keys packed) once per cache, not once per call."""
+        if prefix is None:
+            return None
+        if self._shared is None or self._shared.source is not prefix:
+            self._shared = SharedPrefix(prefix)
+        return self._shared
 
     def read(self, own: list[list[int]], ids: list[int], p: int, max_new_tokens: int, shared, pick, out) -> Rows:
         """Rows for these prompts (after the shared prefix of p tokens), read in few passes, first token chosen.
