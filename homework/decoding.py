@@ -12,23 +12,25 @@ changes only what surrounds them:
     by batching over key/value heads instead of copying it into every row;
   - rows that have finished leave the batch and waiting rows join it, so every step computes a full
     batch of live rows instead of a shrinking tail;
+  - prompts are read in passes of similar length and at most PREFILL_TOKENS positions;
   - on a CPU in float32, every product is applied through oneDNN's packed kernel (packed_linear.py:
-    12% faster in all, the wide output matrix 1.5-2x), elsewhere the output matrix in slices, greedy
-    decoding keeping only each slice's best word;
-  - a stop string is looked for only in rows whose new token can end it.
+    12% faster in all, the wide output matrix 1.5-2x);
+  - the output matrix is applied a part of the vocabulary at a time, greedy decoding keeping only
+    each part's best word (output_head.py);
+  - a stop string is looked for only in rows whose new token can end it;
+  - on a CPU, memory freed by one step stays in the process for the next (allocator.py).
 Greedy outputs equal generate()'s (tests/test_decoding.py); BaseLLM(decoder="generate") keeps the old path.
 """
 
 import torch
-import torch.nn.functional as F
 from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
 
+from .allocator import keep_freed_memory
+from .output_head import OutputHead
 from .packed_linear import PackedLinear, pack, packable, packed_product
 
-HEAD_SLICE = 4096  # output-matrix rows per product where it is not packed: 4096 x 576 floats (9 MB)
-HEAD_ROWS = 64  # hidden states per packed product in greedy decoding: 64 x 49152 logits (12.6 MB)
 PREFILL_WASTE = 0.125  # padding allowed when prompts of different lengths are read together
-PACKED_HEAD = True  # on a CPU in float32, apply the output matrix packed for oneDNN (see OutputHead)
+PREFILL_TOKENS = 800  # positions (rows x longest prompt) read in one pass: larger passes ran slower
 PACK_BUDGET = 2 * 2**30  # bytes of layer weights up to which the layers are packed too (a copy: 135M 0.4 GB)
 
 
@@ -177,13 +179,15 @@ class SharedPrefix:
         return self.layers[index][1]
 
 
-def prefill_groups(lengths: list[int], waste: float = PREFILL_WASTE) -> list[list[int]]:
-    """Indices of prompts grouped for reading, longest first, each group's padding at most `waste`
-    of its real tokens: prefill_groups([4, 12, 11, 4]) -> [[1, 2], [0, 3]]."""
+def prefill_groups(lengths: list[int], waste: float = PREFILL_WASTE, most: int = PREFILL_TOKENS) -> list[list[int]]:
+    """Indices of prompts grouped for reading, longest first, each group's padding at most `waste` of its
+    real tokens and its positions (rows x its longest prompt) at most `most`, unless one prompt is longer:
+    prefill_groups([4, 12, 11, 4]) -> [[1, 2], [0, 3]]."""
     order = sorted(range(len(lengths)), key=lambda k: -lengths[k])
     groups, total = [], 0
     for k in order:
-        if groups and len(groups[-1]) + 1 <= (1 + waste) * (total + lengths[k]) / lengths[groups[-1][0]]:
+        rows, longest = (len(groups[-1]) + 1, lengths[groups[-1][0]]) if groups else (1, lengths[k])
+        if groups and rows <= (1 + waste) * (total + lengths[k]) / longest and rows * longest <= most:
             groups[-1].append(k)
             total += lengths[k]
         else:
@@ -206,6 +210,8 @@ class LeanDecoder:
         pack = layer_bytes(self.layers) <= PACK_BUDGET
         self.products = [LayerProducts(layer, pack) for layer in self.layers]
         self._shared: SharedPrefix | None = None
+        if self.body.embed_tokens.weight.device.type == "cpu":
+            keep_freed_memory()  # each step frees what the next one allocates: keep it mapped
         self.tokenizer, self.stop = tokenizer, stop
         self.eos = tokenizer.eos_token_id
         # tokens whose text holds the stop string's last character: only these can complete it
@@ -366,48 +372,3 @@ class LeanDecoder:
 
     def greedy(self, hidden: torch.Tensor) -> torch.Tensor:
         return self.head.greedy(hidden)
-
-
-class OutputHead:
-    """The output matrix (hidden state -> one logit per word), applied where it runs fastest.
-
-    On a CPU in float32 the matrix is applied packed for oneDNN (PackedLinear), which returns plain
-    logits: 119-134 GFLOP/s for 64-200 rows of the 49152 x 576 matrix, where MKL's plain product reached
-    60-67 and torch.utils.mkldnn's MkldnnLinear (same kernel, then a copy out of oneDNN's layout) 79-95
-    (2-core EPYC, AVX2). Elsewhere the matrix is applied in slices of HEAD_SLICE words, and greedy
-    decoding keeps only each slice's best word instead of the full logits.
-    """
-
-    def __init__(self, linear: torch.nn.Linear):
-        self.linear = linear
-        self.product = PackedLinear(linear)
-
-    def _packed(self) -> bool:
-        return PACKED_HEAD and self.product.packed() is not None
-
-    def slices(self):
-        weight = self.linear.weight
-        return [(start, weight[start:start + HEAD_SLICE]) for start in range(0, weight.shape[0], HEAD_SLICE)]
-
-    @torch.inference_mode()  # the packed copy is made, and used, without autograd
-    def logits(self, hidden: torch.Tensor) -> torch.Tensor:
-        """Float32 logits over the whole vocabulary."""
-        if self._packed():
-            return self.product(hidden.contiguous())
-        return torch.cat([F.linear(hidden, w) for _, w in self.slices()], -1).float()
-
-    @torch.inference_mode()
-    def greedy(self, hidden: torch.Tensor) -> torch.Tensor:
-        """The most likely next token per row (the first on a tie, as argmax)."""
-        if self._packed():  # a few rows at a time, so that the logits are read back hot and their memory reused
-            return torch.cat([self.logits(rows).argmax(-1) for rows in hidden.split(HEAD_ROWS)])
-        best_value = best_token = None
-        for start, w in self.slices():
-            value, token = F.linear(hidden, w).float().max(-1)
-            if best_value is None:
-                best_value, best_token = value, token + start
-            else:
-                better = value > best_value
-                best_value = torch.where(better, value, best_value)
-                best_token = torch.where(better, token + start, best_token)
-        return best_token

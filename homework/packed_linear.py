@@ -36,11 +36,14 @@ class PackedLinear:
     """x -> linear(x): through the packed kernel where it applies, else through the module itself.
 
     Only a plain nn.Linear is packed; a wrapped one (an unmerged LoRA layer) computes as its own forward.
+    `outputs` (a slice of the weight's rows) keeps only those outputs: the output matrix is applied
+    a part of the vocabulary at a time (decoding.OutputHead).
     """
 
-    def __init__(self, linear: torch.nn.Module, pack: bool = True):
+    def __init__(self, linear: torch.nn.Module, pack: bool = True, outputs: slice | None = None):
         self.linear = linear
         self.enabled = pack and type(linear) is torch.nn.Linear
+        self.outputs = outputs or slice(None)
         self._copy, self._copy_of = None, None
 
     def packed(self) -> torch.Tensor | None:
@@ -50,9 +53,12 @@ class PackedLinear:
             return None
         source = (weight.data_ptr(), 0 if weight.is_inference() else weight._version)  # inference tensors keep none
         if self._copy is None or self._copy_of != source:
-            self._copy, self._copy_of = pack(weight), source
+            self._copy, self._copy_of = pack(weight[self.outputs]), source
         return self._copy
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         packed = self.packed()
-        return self.linear(x) if packed is None else packed_product(x, packed, self.linear.bias)
+        if packed is None:
+            return self.linear(x)[..., self.outputs]
+        bias = self.linear.bias
+        return packed_product(x, packed, None if bias is None else bias[self.outputs])

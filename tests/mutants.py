@@ -40,7 +40,7 @@ MUTANTS = {
     "masked buffer positions keep whatever memory held": (
         "homework/decoding.py", "target[start:end, :, :length - span] = 0", "pass", "tests/test_decoding.py"),
     "sliced greedy prefers the last of tied words": (
-        "homework/decoding.py", "better = value > best_value", "better = value >= best_value", "tests/test_decoding.py"),
+        "homework/output_head.py", "better = value > best_value", "better = value >= best_value", "tests/test_decoding.py"),
     "a packed weight is not packed again after it changed": (
         "homework/packed_linear.py", "if self._copy is None or self._copy_of != source:", "if self._copy is None:",
         "tests/test_decoding.py"),
@@ -50,10 +50,12 @@ MUTANTS = {
     "the prefix's share of the softmax is left out of its normalisation": (
         "homework/decoding.py", "total = total + torch.stack(sums).view(kv, b, groups, width).transpose(0, 1)",
         "total = total", "tests/test_decoding.py"),
-    "the packed head drops the last rows": (
-        "homework/decoding.py", "return torch.cat([self.logits(rows).argmax(-1) for rows in hidden.split(HEAD_ROWS)])",
-        "return torch.cat([self.logits(rows).argmax(-1) for rows in hidden.split(HEAD_ROWS)[:1]])",
+    "the packed head leaves out the last part of the vocabulary": (
+        "homework/output_head.py", "            return self.packed_parts", "            return self.packed_parts[:-1]",
         "tests/test_decoding.py"),
+    "memory freed by a decoding step is handed back to the OS": (
+        "homework/allocator.py", "and libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1", "and True",
+        "tests/test_speed.py"),
     "sampling ignores the logits": (
         "homework/sampling.py", "return scores.float() / self.temperature + gumbel", "return scores.float() * 0 + gumbel",
         "tests/test_defects.py"),

@@ -5,7 +5,7 @@ import pytest
 import torch
 from transformers import LlamaForCausalLM
 
-from homework import decoding
+from homework import decoding, output_head
 from homework.base_llm import STOP, BaseLLM
 
 
@@ -84,11 +84,11 @@ def test_each_row_stops_at_its_own_answer_close_or_eos(tiny_llm):
 
 @pytest.mark.parametrize("packed", [True, False])
 def test_greedy_is_the_argmax_of_the_full_logits_first_on_a_tie(tiny_model_dir, tokenizer, monkeypatch, packed):
-    monkeypatch.setattr(decoding, "PACKED_HEAD", packed)
-    monkeypatch.setattr(decoding, "HEAD_SLICE", 1000)  # unpacked: 50 slices of the 49152 words
+    monkeypatch.setattr(output_head, "PACKED_HEAD", packed)
+    monkeypatch.setattr(output_head, "HEAD_SLICE", 1000)  # unpacked: 50 slices of the 49152 words
     model = LlamaForCausalLM.from_pretrained(tiny_model_dir)
-    hidden = torch.randn(150, model.config.hidden_size)  # 64 + 64 + 22 rows through the packed head
-    with torch.no_grad():  # row 0: word 7 and word 30000 (another slice) tie for the top
+    hidden = torch.randn(150, model.config.hidden_size)
+    with torch.no_grad():  # row 0: word 7 and word 30000 (another part of the vocabulary) tie for the top
         model.lm_head.weight[7] = model.lm_head.weight[30000] = hidden[0] * 10
     decoder = decoding.LeanDecoder(model, tokenizer, STOP)
     with torch.no_grad():
