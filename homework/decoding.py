@@ -278,7 +278,7 @@ class LeanDecoder:
         device = self.body.embed_tokens.weight.device
         rows = Rows(len(self.layers), len(own), self.kv_heads, self.head_dim, width + max_new_tokens,
                     self.body.embed_tokens.weight)
-        groups = prefill_groups([len(r) for r in own])
+        groups = prefill_groups([len(r) for r in own], PREFILL_WASTE, PREFILL_TOKENS)
         order = [k for group in groups for k in group]
         rows.ids = [ids[k] for k in order]
         hidden, next_positions, start = [], [], 0

@@ -53,6 +53,9 @@ MUTANTS = {
     "the packed head leaves out the last part of the vocabulary": (
         "homework/output_head.py", "            return self.packed_parts", "            return self.packed_parts[:-1]",
         "tests/test_decoding.py"),
+    "prompts read in one pass however many positions they fill": (
+        "homework/decoding.py", "groups = prefill_groups([len(r) for r in own], PREFILL_WASTE, PREFILL_TOKENS)",
+        "groups = prefill_groups([len(r) for r in own], PREFILL_WASTE, 10**9)", "tests/test_decoding.py"),
     "memory freed by a decoding step is handed back to the OS": (
         "homework/allocator.py", "and libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1", "and True",
         "tests/test_speed.py"),

@@ -133,9 +133,13 @@ def test_lean_applies_to_llama_models_and_the_option_is_checked(tiny_llm, tiny_m
         BaseLLM(str(tiny_model_dir), device="cpu", dtype=torch.float32, decoder="fast")
 
 
-def test_prompts_are_read_in_groups_padded_to_their_own_longest(sensitive_model_dir, tokenizer, monkeypatch):
+@pytest.mark.parametrize("most", [decoding.PREFILL_TOKENS, 40])
+def test_prompts_are_read_in_groups_padded_to_their_own_longest(sensitive_model_dir, tokenizer, monkeypatch, most):
     """A batch of one long and several short prompts is not padded to the long one: the short ones are
-    read apart, each group with little padding, and each row's tokens equal its tokens alone."""
+    read apart, each group with little padding and at most `most` positions (unless one prompt is
+    longer), and each row's tokens equal its tokens alone."""
+    monkeypatch.setattr(decoding, "PREFILL_TOKENS", most)
+    assert decoding.prefill_groups([5] * 10, most=20) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
     lengths = [30, 3, 12, 3, 11, 4, 29]
     groups = decoding.prefill_groups(lengths)
     assert sorted(k for group in groups for k in group) == list(range(len(lengths)))
@@ -155,6 +159,7 @@ def test_prompts_are_read_in_groups_padded_to_their_own_longest(sensitive_model_
     together = decoder.generate(rows, max_new_tokens=6)
     read = [shape for shape in widths if shape[1] > 1]
     assert sum(b * w for b, w in read) <= (1 + decoding.PREFILL_WASTE) * sum(lengths) < 30 * len(lengths)
+    assert all(b * w <= most or b == 1 for b, w in read), read
     assert together == [decoder.generate([r], max_new_tokens=6)[0] for r in rows]
 
 
