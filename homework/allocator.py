@@ -4,9 +4,10 @@ glibc's malloc hands blocks larger than its mmap threshold (it rises to at most 
 the OS when they are freed, and shrinks its heap once more than twice that lies free at the top. A
 decoding call allocates and frees the same large tensors at every step (key/value buffers, a batch's
 hidden states, logits), so the kernel zeroed and mapped the same memory again and again: 190k-690k page
-faults and 0.8-2.5 s of system time per call of 200 SFT questions (27-29 s). With the thresholds below,
-freed memory stays for the next tensor: 5k-310k faults, 26.7-27.0 s (2-core EPYC, float32,
-runs/speed/malloc_exp.py). The price: up to TRIM_THRESHOLD of freed memory is kept by the process.
+faults and 0.8-2.5 s of system time per call of 200 SFT questions (27.7-29.2 s). With the thresholds
+below, freed memory stays for the next tensor: 2k-315k faults (the most on a first call), 0.1-1.0 s
+(2-core EPYC, float32, runs/speed/malloc_exp.py, not committed). The price: up to TRIM_THRESHOLD of
+freed memory stays with the process.
 """
 
 import ctypes

@@ -37,7 +37,7 @@ class PackedLinear:
 
     Only a plain nn.Linear is packed; a wrapped one (an unmerged LoRA layer) computes as its own forward.
     `outputs` (a slice of the weight's rows) keeps only those outputs: the output matrix is applied
-    a part of the vocabulary at a time (decoding.OutputHead).
+    a part of the vocabulary at a time (output_head.OutputHead).
     """
 
     def __init__(self, linear: torch.nn.Module, pack: bool = True, outputs: slice | None = None):
