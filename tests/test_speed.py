@@ -1,7 +1,8 @@
-"""Speed features must not change answers: the dtype rule, the prompt-prefix cache, grouped attention."""
+"""Speed features must not change answers (the dtype rule, the prompt-prefix cache, grouped attention),
+and memory a decoding step frees must serve the next step."""
 
+import platform
 import resource
-import sys
 
 import pytest
 import torch
@@ -155,7 +156,7 @@ def test_cpu_batch_is_as_large_as_the_key_value_budget_allows(monkeypatch, layer
         base_llm.default_batch_size("cpu", config, dtype)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's allocator")
 def test_memory_a_decoding_step_frees_is_reused_by_the_next_without_page_faults():
     """Each decoding step frees large tensors that the next allocates again; faulting them in afresh cost
     0.8-2.5 s of system time per 200 questions before allocator.keep_freed_memory."""
