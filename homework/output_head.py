@@ -1,7 +1,6 @@
 """The output matrix of a decoder (hidden state -> one logit per word), applied where it runs fastest."""
 
 import torch
-import torch.nn.functional as F
 
 from .packed_linear import PackedLinear
 
@@ -24,17 +23,19 @@ class OutputHead:
 
     def __init__(self, linear: torch.nn.Linear):
         self.linear = linear
-        words = linear.weight.shape[0]
-        self.packed_parts = [(start, PackedLinear(linear, outputs=slice(start, start + PACKED_PART)))
-                             for start in range(0, words, PACKED_PART)]
+        self.packed_parts = self._parts(PACKED_PART, pack=True)
+        self.plain_parts = self._parts(HEAD_SLICE, pack=False)
 
-    def parts(self) -> list[tuple[int, object]]:
+    def _parts(self, words: int, pack: bool) -> list[tuple[int, PackedLinear]]:
+        rows = self.linear.weight.shape[0]
+        return [(start, PackedLinear(self.linear, pack, outputs=slice(start, start + words)))
+                for start in range(0, rows, words)]
+
+    def parts(self) -> list[tuple[int, PackedLinear]]:
         """(first word, hidden -> that part's logits) for each part of the vocabulary, in order."""
         if PACKED_HEAD and self.packed_parts[0][1].packed() is not None:
             return self.packed_parts
-        weight = self.linear.weight
-        return [(start, lambda hidden, w=weight[start:start + HEAD_SLICE]: F.linear(hidden, w))
-                for start in range(0, weight.shape[0], HEAD_SLICE)]
+        return self.plain_parts
 
     @torch.inference_mode()  # the packed copies are made, and used, without autograd
     def logits(self, hidden: torch.Tensor) -> torch.Tensor:

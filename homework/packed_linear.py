@@ -42,7 +42,8 @@ class PackedLinear:
 
     def __init__(self, linear: torch.nn.Module, pack: bool = True, outputs: slice | None = None):
         self.linear = linear
-        self.enabled = pack and type(linear) is torch.nn.Linear
+        self.plain = type(linear) is torch.nn.Linear
+        self.enabled = pack and self.plain
         self.outputs = outputs or slice(None)
         self._copy, self._copy_of = None, None
 
@@ -58,7 +59,10 @@ class PackedLinear:
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         packed = self.packed()
-        if packed is None:
-            return self.linear(x)[..., self.outputs]
+        if packed is None and not self.plain:
+            return self.linear(x)[..., self.outputs]  # a wrapped layer: its own forward, then the outputs kept
         bias = self.linear.bias
-        return packed_product(x, packed, None if bias is None else bias[self.outputs])
+        bias = None if bias is None else bias[self.outputs]
+        if packed is None:  # only the kept outputs are computed
+            return torch.nn.functional.linear(x, self.linear.weight[self.outputs], bias)
+        return packed_product(x, packed, bias)

@@ -45,7 +45,7 @@ MUTANTS = {
         "homework/packed_linear.py", "if self._copy is None or self._copy_of != source:", "if self._copy is None:",
         "tests/test_decoding.py"),
     "LoRA-wrapped layers are packed as if plain": (
-        "homework/packed_linear.py", "self.enabled = pack and type(linear) is torch.nn.Linear", "self.enabled = pack",
+        "homework/packed_linear.py", "self.plain = type(linear) is torch.nn.Linear", "self.plain = True",
         "tests/test_decoding.py"),
     "the prefix's share of the softmax is left out of its normalisation": (
         "homework/decoding.py", "total = total + torch.stack(sums).view(kv, b, groups, width).transpose(0, 1)",
