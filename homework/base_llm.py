@@ -177,11 +177,12 @@ class BaseLLM:
             raise ValueError("seeds: give one per prompt, and sample (temperature > 0)")
         per_batch = max(1, self.batch_size // n)
         rows = self.tokenizer(list(prompts), add_special_tokens=False)["input_ids"] if prompts else []
-        prefix = self._prefix_for(rows)
+        lean = self._lean_decoder()
+        # the lean loop copies even a short prefix into every row; generate() gains only from a long one
+        prefix = self._prefix_for(rows, 1 if lean is not None else MIN_PREFIX_TOKENS)
         order = sorted(range(len(prompts)), key=lambda i: len(rows[i]), reverse=True)
         results: list[list[str]] = [[] for _ in prompts]
         show = progress if progress is not None else len(prompts) > per_batch
-        lean = self._lean_decoder()
         with tqdm(total=len(prompts) * n, desc="generate", unit="seq", disable=not show, leave=False) as bar:
             if lean is not None:  # one stream of rows, refilled as rows finish
                 batches = [order] if order else []
@@ -199,22 +200,24 @@ class BaseLLM:
                     results[i] = texts[k * n:(k + 1) * n]
         return [r[0] for r in results] if num_return_sequences is None else results
 
-    def _prefix_for(self, rows: list[list[int]]) -> PrefixCache | None:
-        """The cached prompt prefix for these rows, computed once per model.
+    def _prefix_for(self, rows: list[list[int]], least: int = MIN_PREFIX_TOKENS) -> PrefixCache | None:
+        """The cached prompt prefix for these rows, computed once per model; None where it would be
+        shorter than `least` tokens.
 
         The prefix is what every row shares with this model's empty prompt (format_prompt("")), so it is
         the same split whether one prompt comes or a thousand: a single generate() and a batch compute
         the same keys and values. Prompts not made by format_prompt fall back to what the rows share.
         """
+        least = max(least, 1)
         if not self.use_prefix_cache or not rows:
             return None
-        if self._prefix is not None and self._prefix.serves(self.model, rows):
+        if self._prefix is not None and len(self._prefix) >= least and self._prefix.serves(self.model, rows):
             return self._prefix
         template = self.tokenizer(self.format_prompt(""), add_special_tokens=False)["input_ids"]
         length = shared_prefix_length([template + [-1], *rows]) if template else 0
-        if length < MIN_PREFIX_TOKENS and len(rows) > 1:
+        if length < least and len(rows) > 1:
             length = shared_prefix_length(rows)
-        if length < MIN_PREFIX_TOKENS:
+        if length < least:
             return None
         self._prefix = PrefixCache(self.model, rows[0][:length])
         logger.info("prompt prefix of %d tokens computed once and reused", length)

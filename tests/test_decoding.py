@@ -16,14 +16,22 @@ class Preamble(BaseLLM):
         return "You convert units. " * 10 + "Examples: 1 kg = 1000 g; 1 h = 60 min.\nQ: " + question + "\nA:"
 
 
+class ShortPreamble(BaseLLM):
+    """A prompt whose shared start is a few tokens (as SFT's "Question:"): the lean loop copies it into every row."""
+
+    def format_prompt(self, question: str) -> str:
+        return "Q: " + question + "\nA:"
+
+
 PROMPTS = ["1 m in cm", "How many gram are there per 6 kg, if you please?", "Convert 3 hours to minutes now.",
            "5 GB to MB", "What is 2.5 miles in kilometers?"]
 
 
 @pytest.mark.parametrize("packed", [True, False])
-@pytest.mark.parametrize("cls", [BaseLLM, Preamble])
+@pytest.mark.parametrize("cls", [BaseLLM, ShortPreamble, Preamble])
 def test_lean_greedy_text_equals_generate_without_any_cache(sensitive_model_dir, cls, packed, monkeypatch):
-    """With the layers packed for oneDNN (a model within PACK_BUDGET) and without (a larger one)."""
+    """With the layers packed for oneDNN (a model within PACK_BUDGET) and without (a larger one); with no
+    shared prompt start, a short one (copied into the rows) and a long one (attended where it lies)."""
     monkeypatch.setattr(decoding, "PACK_BUDGET", decoding.PACK_BUDGET if packed else 0)
     options = dict(device="cpu", dtype=torch.float32, batch_size=8)
     lean = cls(str(sensitive_model_dir), decoder="lean", **options)
@@ -31,7 +39,9 @@ def test_lean_greedy_text_equals_generate_without_any_cache(sensitive_model_dir,
     prompts = [lean.format_prompt(p) for p in PROMPTS]
     fast = lean.batched_generate(prompts, max_new_tokens=10)
     assert fast == plain.batched_generate(prompts, max_new_tokens=10)
-    assert (lean._prefix is not None) == (cls is Preamble), "the preamble must go through the shared-prefix path"
+    assert (lean._prefix is not None) == (cls is not BaseLLM), "a shared prompt start must be computed once"
+    shared = lean._lean_decoder().shared_prefix(lean._prefix)
+    assert (shared is not None) == (cls is Preamble), "only the long preamble is attended where it lies"
     assert all(p.q.packed() is not None for p in lean._lean_decoder().products) == packed
     assert len(set(fast)) == len(PROMPTS), "the fixture must answer each prompt differently, or this proves nothing"
 
@@ -150,16 +160,18 @@ def test_prompts_are_read_in_groups_padded_to_their_own_longest(sensitive_model_
 
     llm = BaseLLM(str(sensitive_model_dir), device="cpu", dtype=torch.float32)
     decoder = decoding.LeanDecoder(llm.model, tokenizer, stop="e")
-    widths = []
-    forward = decoder.forward
+    widths, rows_multiplied = [], []
+    forward, gate = decoder.forward, decoder.products[0].gate
     monkeypatch.setattr(decoder, "forward", lambda tokens, *rest: widths.append(tuple(tokens.shape)) or
                         forward(tokens, *rest))
+    decoder.products[0].gate = lambda h: rows_multiplied.append(h.shape[:-1].numel()) or gate(h)
     torch.manual_seed(0)
     rows = [torch.randint(100, 5000, (n,)).tolist() for n in lengths]
     together = decoder.generate(rows, max_new_tokens=6)
     read = [shape for shape in widths if shape[1] > 1]
     assert sum(b * w for b, w in read) <= (1 + decoding.PREFILL_WASTE) * sum(lengths) < 30 * len(lengths)
     assert all(b * w <= most or b == 1 for b, w in read), read
+    assert sum(rows_multiplied[:len(read)]) == sum(lengths), "the products must skip the padding"
     assert together == [decoder.generate([r], max_new_tokens=6)[0] for r in rows]
 
 
