@@ -12,7 +12,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessorLis
 from . import checkpoints, decoding
 from .attention import GROUPED_SDPA
 from .answers import parse_answer
-from .prefix_cache import MIN_PREFIX_TOKENS, PrefixCache, batch_after_prefix, shared_prefix_length
+from .prefix_cache import MIN_PREFIX_TOKENS, PrefixCache, batch_after_prefix, cache_argument, shared_prefix_length
 from .sampling import SeededGumbelSampling, sequence_seeds
 
 logger = logging.getLogger(__name__)
@@ -258,7 +258,7 @@ class BaseLLM:
         # with no prefix this is plain left padding, so every row ends where generation starts
         input_ids, attention_mask = batch_after_prefix(rows, len(prefix or ()), self.tokenizer.pad_token_id)
         cached = {} if prefix is None else {
-            "past_key_values": prefix.expand(len(rows) * n, input_ids.shape[1] + max_new_tokens)}
+            cache_argument(self.model): prefix.expand(len(rows) * n, input_ids.shape[1] + max_new_tokens)}
         output = self.model.generate(
             input_ids=input_ids.to(self.device),
             attention_mask=attention_mask.to(self.device),

@@ -5,10 +5,20 @@ short question, and datagen repeats each prompt k times. Without this, every mic
 that prefix; with it, only the question's tokens and the answer are computed.
 """
 
+import inspect
+
 import torch
 from transformers import StaticCache
 
 MIN_PREFIX_TOKENS = 32  # below this (e.g. SFT's "Question: ... Answer:"), a cache saves less than it costs
+
+
+def cache_argument(model) -> str:
+    """What transformers calls a model's key/value cache, in its forward and generate() arguments and its
+    outputs: `cache` from 5.2x on (the old name still works there, with a deprecation warning),
+    `past_key_values` before (5.17 on the GPU machine)."""
+    lm = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return "cache" if "cache" in inspect.signature(lm.forward).parameters else "past_key_values"
 
 
 def shared_prefix_length(rows: list[list[int]]) -> int:
@@ -33,7 +43,7 @@ class PrefixCache:
         self.prefix_ids = tuple(prefix_ids)
         ids = torch.tensor([prefix_ids], device=model.device)
         with torch.inference_mode():
-            cache = model(input_ids=ids, use_cache=True).past_key_values
+            cache = model(input_ids=ids, use_cache=True)[cache_argument(model)]
         self.layers = [(layer.keys.clone(), layer.values.clone()) for layer in cache.layers]
 
     def serves(self, model, rows: list[list[int]]) -> bool:
