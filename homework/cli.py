@@ -59,6 +59,11 @@ def checked(function):
     return run
 
 
+def comma_list(value) -> tuple:
+    """The parts of an option written "a,b": fire hands that over as the tuple ("a", "b"), "a" as a text."""
+    return value if isinstance(value, tuple) else tuple(str(value).split(","))
+
+
 def main(commands) -> None:
     """fire over these commands (a dict of them, or one function), each checked: the
     `if __name__ == "__main__"` of every module."""

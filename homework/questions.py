@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cli import comma_list
 from .conversion_utils import UNITS, Unit, convert, dimensions, forms, is_word, unit_pairs
 from .noise import ALL_TYPOS, MORE_TYPOS, SHORTEST_TYPO, TYPOS, can_shout, misspell
 from .quantities import SINGULAR_FORMS, VALUE_FORMS, article, write_value
@@ -352,7 +353,7 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
     kinds = _typo_kinds(typo_kinds, more_typos)
     if not (isinstance(shortest_typo, int) and shortest_typo >= 3):
         raise SystemExit(f"--shortest_typo {shortest_typo}: expected a whole number of letters, 3 or more")
-    files = _comma_list(exclude or "")
+    files = comma_list(exclude or "")
     for name in files:
         if name and not Path(name).is_file():
             raise SystemExit(f"--exclude {name}: no such file (expected a JSON list of [question, answer, ...] rows)")
@@ -365,11 +366,6 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
     print(f"wrote {n} questions to {path}")
 
 
-def _comma_list(value) -> tuple:
-    """The parts of an option written "a,b": fire hands that over as the tuple ("a", "b"), "a" as a text."""
-    return value if isinstance(value, tuple) else tuple(str(value).split(","))
-
-
 def _typo_kinds(names, more_typos: bool) -> tuple[str, ...]:
     """The typo kinds that --typo_kinds names: "all", or a comma list."""
     if names is None:
@@ -379,7 +375,7 @@ def _typo_kinds(names, more_typos: bool) -> tuple[str, ...]:
                          f"--typo_kinds {','.join(MORE_TYPOS)})")
     if names == "all":
         return ALL_TYPOS
-    kinds = tuple(str(k).strip() for k in _comma_list(names))
+    kinds = tuple(str(k).strip() for k in comma_list(names))
     unknown = [k for k in kinds if k not in ALL_TYPOS]
     if unknown or not kinds:
         raise SystemExit(f"--typo_kinds {names}: expected 'all' or a comma list of {', '.join(ALL_TYPOS)}")

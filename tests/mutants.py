@@ -33,17 +33,17 @@ MUTANTS = {
         "homework/decoding.py", "keep = None if bool(real.all()) else real.flatten().nonzero()[:, 0]", "keep = None",
         "tests/test_decoding.py"),
     "a short shared prompt start is not copied into the rows": (
-        "homework/decoding.py", "keys[:, :, first:at] = prefix_keys", "pass", "tests/test_decoding.py"),
+        "homework/decoding_rows.py", "keys[:, :, first:at] = prefix_keys", "pass", "tests/test_decoding.py"),
     "the lean loop ignores </answer>": (
         "homework/decoding.py", "or (token in self.may_stop and self.stop in self.tokenizer.decode(tokens)))", ")",
         "tests/test_decoding.py"),
     "finished rows leave with the wrong buffers": (
-        "homework/decoding.py", "buffer[to, :, :self.length] = buffer[source, :, :self.length]",
+        "homework/decoding_rows.py", "buffer[to, :, :self.length] = buffer[source, :, :self.length]",
         "buffer[to, :, :self.length] = buffer[to, :, :self.length]", "tests/test_decoding.py"),
     "prompts read in groups leave masked positions as memory held them": (
-        "homework/decoding.py", "buffer[:, :, :at] = 0", "pass", "tests/test_decoding.py"),
+        "homework/decoding_rows.py", "buffer[:, :, :at] = 0", "pass", "tests/test_decoding.py"),
     "masked buffer positions keep whatever memory held": (
-        "homework/decoding.py", "target[start:end, :, :length - span] = 0", "pass", "tests/test_decoding.py"),
+        "homework/decoding_rows.py", "target[start:end, :, :length - span] = 0", "pass", "tests/test_decoding.py"),
     "sliced greedy prefers the last of tied words": (
         "homework/output_head.py", "better = value > best_value", "better = value >= best_value", "tests/test_decoding.py"),
     "a packed weight is not packed again after it changed": (
