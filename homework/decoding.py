@@ -250,7 +250,8 @@ class LeanDecoder:
         key_at = torch.arange(end, device=tokens.device)
         query_at = torch.arange(start, end, device=tokens.device)[:, None]
         allowed = (state.valid[:, None, :end] & (key_at <= query_at)) | (key_at == query_at)
-        keep = None if bool(real.all()) else real.flatten().nonzero()[:, 0]  # the real positions, row by row
+        # the real positions, row by row (a decoding step's one token a row is real: no check, no device sync)
+        keep = None if width == 1 or bool(real.all()) else real.flatten().nonzero()[:, 0]
         x = self.body.embed_tokens(tokens if keep is None else tokens.flatten()[keep])
         bias = torch.zeros(allowed.shape, dtype=x.dtype, device=x.device).masked_fill_(~allowed, float("-inf"))
         bias = bias[:, None, None]  # (b, 1, 1, L, end): the same for every head of every group

@@ -30,8 +30,8 @@ MUTANTS = {
         "homework/decoding.py", "allowed = (state.valid[:, None, :end] & (key_at <= query_at)) | (key_at == query_at)",
         "allowed = (state.valid[:, None, :end] | True) & (key_at <= query_at)", "tests/test_decoding.py"),
     "prompt padding goes through the products": (
-        "homework/decoding.py", "keep = None if bool(real.all()) else real.flatten().nonzero()[:, 0]", "keep = None",
-        "tests/test_decoding.py"),
+        "homework/decoding.py", "keep = None if width == 1 or bool(real.all()) else real.flatten().nonzero()[:, 0]",
+        "keep = None", "tests/test_decoding.py"),
     "a short shared prompt start is not copied into the rows": (
         "homework/decoding_rows.py", "keys[:, :, first:at] = prefix_keys", "pass", "tests/test_decoding.py"),
     "the lean loop ignores </answer>": (
