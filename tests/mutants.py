@@ -34,6 +34,10 @@ MUTANTS = {
         "keep = None", "tests/test_decoding.py"),
     "a short shared prompt start is not copied into the rows": (
         "homework/decoding_rows.py", "keys[:, :, first:at] = prefix_keys", "pass", "tests/test_decoding.py"),
+    "the prefix cache goes by transformers' old name": (
+        "homework/prefix_cache.py",
+        'return "cache" if "cache" in inspect.signature(lm.forward).parameters else "past_key_values"',
+        'return "past_key_values"', "tests/test_speed.py"),
     "the lean loop ignores </answer>": (
         "homework/decoding.py", "or (token in self.may_stop and self.stop in self.tokenizer.decode(tokens)))", ")",
         "tests/test_decoding.py"),

@@ -169,3 +169,25 @@ def test_memory_a_decoding_step_frees_is_reused_by_the_next_without_page_faults(
 
     faults(32 * 2**20)  # 128 MB, then 64 MB: above glibc's own largest mmap threshold (32 MB)
     assert faults(16 * 2**20) < 1000, "a 64 MB tensor (16384 pages) must reuse the memory a step freed"
+
+
+@pytest.mark.parametrize("decoder", ["lean", "generate"])
+def test_the_prefix_cache_names_the_cache_as_the_installed_transformers_does(tiny_model_dir, decoder):
+    """transformers 5.2x renamed past_key_values to cache and warns at the old name: computing or passing
+    the prefix's cache under it printed a warning on every CoT and SFT run, which users cannot act on."""
+    import logging
+
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.warning_once.cache_clear()  # an earlier test may have had the warning said already
+    messages = []
+    handler = logging.Handler()
+    handler.emit = lambda record: messages.append(record.getMessage())
+    logging.getLogger("transformers").addHandler(handler)
+    try:
+        llm = LongPromptLLM(str(tiny_model_dir), device="cpu", dtype=torch.float32, batch_size=3, decoder=decoder)
+        llm.batched_generate([llm.format_prompt(q) for q in QUESTIONS[:2]], max_new_tokens=3)
+    finally:
+        logging.getLogger("transformers").removeHandler(handler)
+    assert llm._prefix is not None, "the preamble must go through the prefix cache"
+    assert not [m for m in messages if "deprecated" in m and "cache" in m], messages
