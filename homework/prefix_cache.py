@@ -10,7 +10,9 @@ import inspect
 import torch
 from transformers import StaticCache
 
-MIN_PREFIX_TOKENS = 32  # below this (e.g. SFT's "Question: ... Answer:"), a cache saves less than it costs
+# below this (e.g. SFT's "Question:"), generate() gains less from a cache than the cache costs; the lean
+# loop (decoding.py) takes a prefix of any length and copies one this short into its rows
+MIN_PREFIX_TOKENS = 32
 
 
 def cache_argument(model) -> str:
