@@ -57,8 +57,10 @@ MUTANTS = {
         "homework/packed_linear.py", "self.plain = type(linear) is torch.nn.Linear", "self.plain = True",
         "tests/test_decoding.py"),
     "the prefix's share of the softmax is left out of its normalisation": (
-        "homework/decoding.py", "total = total + torch.stack(sums).view(kv, b, groups, width).transpose(0, 1)",
-        "total = total", "tests/test_decoding.py"),
+        "homework/decoding.py", "            total = total + share", "            total = total", "tests/test_decoding.py"),
+    "the prefix's values in plain products are left unnormalised": (
+        "homework/decoding.py", "        out = (weights.to(queries.dtype) @ values[0]) / total.to(queries.dtype)",
+        "        out = weights.to(queries.dtype) @ values[0]", "tests/test_decoding.py"),
     "the packed head leaves out the last part of the vocabulary": (
         "homework/output_head.py", "            return self.packed_parts", "            return self.packed_parts[:-1]",
         "tests/test_decoding.py"),

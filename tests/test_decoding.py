@@ -46,6 +46,18 @@ def test_lean_greedy_text_equals_generate_without_any_cache(sensitive_model_dir,
     assert len(set(fast)) == len(PROMPTS), "the fixture must answer each prompt differently, or this proves nothing"
 
 
+def test_a_long_prefix_attended_without_the_flash_kernel_gives_the_same_texts(sensitive_model_dir, monkeypatch):
+    """Where torch's CPU flash-attention kernel is missing (and on a GPU) the shared prefix is attended in
+    plain products; the texts still equal generate()'s."""
+    monkeypatch.setattr(decoding, "FLASH_CPU", None)
+    options = dict(device="cpu", dtype=torch.float32, batch_size=8)
+    lean = Preamble(str(sensitive_model_dir), decoder="lean", **options)
+    plain = Preamble(str(sensitive_model_dir), decoder="generate", use_prefix_cache=False, **options)
+    prompts = [lean.format_prompt(p) for p in PROMPTS]
+    assert lean.batched_generate(prompts, max_new_tokens=10) == plain.batched_generate(prompts, max_new_tokens=10)
+    assert lean._lean_decoder().shared_prefix(lean._prefix) is not None
+
+
 @pytest.mark.parametrize("batch", [None, 2, 3])
 def test_rows_that_leave_or_join_the_batch_do_not_change_the_others(sensitive_model_dir, tokenizer, batch,
                                                                      monkeypatch):
