@@ -193,7 +193,7 @@ class LeanDecoder:
         return out
 
     def shared_prefix(self, prefix) -> SharedPrefix | None:
-        """The PrefixCache as the loop reads it, built (its keys packed) once per cache, not once per call;
+        """The PrefixCache as the loop reads it, built once per cache, not once per call;
         None for a prefix shorter than SHARED_PREFIX_TOKENS, which is copied into the rows instead: reading
         a few positions more per row costs less than the prefix's own products and sums at every layer."""
         if prefix is None or len(prefix) < SHARED_PREFIX_TOKENS:

@@ -10,6 +10,8 @@ import inspect
 import torch
 from transformers import StaticCache
 
+from .decoding import inner_model
+
 # below this (e.g. SFT's "Question:"), generate() gains less from a cache than the cache costs; the lean
 # loop (decoding.py) takes a prefix of any length and copies one this short into its rows
 MIN_PREFIX_TOKENS = 32
@@ -19,8 +21,7 @@ def cache_argument(model) -> str:
     """What transformers calls a model's key/value cache, in its forward and generate() arguments and its
     outputs: `cache` from 5.2x on (the old name still works there, with a deprecation warning),
     `past_key_values` before (5.17 on the GPU machine)."""
-    lm = model.get_base_model() if hasattr(model, "get_base_model") else model
-    return "cache" if "cache" in inspect.signature(lm.forward).parameters else "past_key_values"
+    return "cache" if "cache" in inspect.signature(inner_model(model).forward).parameters else "past_key_values"
 
 
 def shared_prefix_length(rows: list[list[int]]) -> int:

@@ -36,7 +36,7 @@ MUTANTS = {
         "homework/decoding_rows.py", "keys[:, :, first:at] = prefix_keys", "pass", "tests/test_decoding.py"),
     "the prefix cache goes by transformers' old name": (
         "homework/prefix_cache.py",
-        'return "cache" if "cache" in inspect.signature(lm.forward).parameters else "past_key_values"',
+        'return "cache" if "cache" in inspect.signature(inner_model(model).forward).parameters else "past_key_values"',
         'return "past_key_values"', "tests/test_speed.py"),
     "the lean loop ignores </answer>": (
         "homework/decoding.py", "or (token in self.may_stop and self.stop in self.tokenizer.decode(tokens)))", ")",
