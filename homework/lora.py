@@ -4,10 +4,12 @@ the HF Trainer, saving adapter files only, and loading an adapter onto the base 
 It does not know which stage it trains for: sft.py and rft.py hand it (prompt, completion) pairs.
 """
 
+import contextlib
 import hashlib
 import json
 import logging
 import time
+import warnings
 from pathlib import Path
 
 import torch
@@ -167,12 +169,14 @@ def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path,
         model.gradient_checkpointing_enable()
         model.enable_input_require_grads()  # LoRA leaves the embeddings frozen; checkpointing needs a grad path
     if init_adapter:
-        model = PeftModel.from_pretrained(model, str(init_adapter), is_trainable=True)
+        with quiet_peft_wrap():
+            model = PeftModel.from_pretrained(model, str(init_adapter), is_trainable=True)
         # the adapter records a portable base name ("embedded"); at every checkpoint peft would look that
         # name up on the Hub (about 20 s of retries offline), so point it at the base as loaded here
         model.peft_config["default"].base_model_name_or_path = path
     else:
-        model = get_peft_model(model, lora_config(rank, alpha))
+        with quiet_peft_wrap():
+            model = get_peft_model(model, lora_config(rank, alpha))
     trainable, total = model.get_nb_trainable_parameters()
     logger.info("base %s, LoRA r=%d%s: %d trainable of %d parameters, %s", checkpoints.describe(path),
                 model.peft_config["default"].r, f" from {init_adapter}" if init_adapter else "", trainable, total,
@@ -254,10 +258,21 @@ def recorded_base(adapter_dir: Path, label: str | None = None) -> str:
     return json.loads(config_file.read_text())["base_model_name_or_path"]
 
 
+@contextlib.contextmanager
+def quiet_peft_wrap():
+    """Wrap models with peft without its FutureWarning: PeftModel reads transformers 5's deprecated
+    `is_gradient_checkpointing` whenever it wraps one, so every adapter load printed a warning that is
+    peft's to fix and nothing a user can act on."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning)
+        yield
+
+
 def load_adapter_model(cls, adapter_dir: Path, **kwargs) -> BaseLLM:
     """Build `cls` on the base recorded in the adapter's config, with the adapter merged in."""
     from peft import PeftModel
 
     llm = cls(checkpoint=recorded_base(adapter_dir), **kwargs)
-    llm.model = PeftModel.from_pretrained(llm.model, str(adapter_dir)).merge_and_unload().eval()
+    with quiet_peft_wrap():
+        llm.model = PeftModel.from_pretrained(llm.model, str(adapter_dir)).merge_and_unload().eval()
     return llm

@@ -1,4 +1,5 @@
 import json
+import warnings
 
 import pytest
 import torch
@@ -93,6 +94,13 @@ def test_load_rebuilds_the_recorded_base_and_answers(trained_adapter):
     assert isinstance(llm, sft.SFTModel)
     assert llm.format_prompt(" How many g in 6 kg? ") == "Question: How many g in 6 kg?\nAnswer:"
     assert len(llm.answer("How many g in 6 kg?")) == 1
+
+
+def test_loading_an_adapter_prints_no_future_warning(trained_adapter):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sft.load(trained_adapter)
+    assert [str(w.message) for w in caught if issubclass(w.category, FutureWarning)] == []
 
 
 def test_resume_continues_from_the_last_checkpoint(tiny_model_dir, tmp_path):
