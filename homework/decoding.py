@@ -92,7 +92,6 @@ class SharedPrefix:
     """
 
     def __init__(self, prefix):
-        self.source = prefix
         self.layers = prefix.layers  # (keys, values) per layer, each (1, kv heads, P, head size)
 
     def attend(self, index: int, queries: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -140,7 +139,6 @@ class LeanDecoder:
         self.head = OutputHead(lm.lm_head)
         pack = layer_bytes(self.layers) <= PACK_BUDGET
         self.products = [LayerProducts(layer, pack) for layer in self.layers]
-        self._shared: SharedPrefix | None = None
         if self.body.embed_tokens.weight.device.type == "cpu":
             keep_freed_memory()  # each step frees what the next one allocates: keep it mapped
         self.tokenizer, self.stop = tokenizer, stop
@@ -193,14 +191,12 @@ class LeanDecoder:
         return out
 
     def shared_prefix(self, prefix) -> SharedPrefix | None:
-        """The PrefixCache as the loop reads it, built once per cache, not once per call;
+        """The PrefixCache as the loop reads it (a view of its layers: nothing is copied or packed);
         None for a prefix shorter than SHARED_PREFIX_TOKENS, which is copied into the rows instead: reading
         a few positions more per row costs less than the prefix's own products and sums at every layer."""
         if prefix is None or len(prefix) < SHARED_PREFIX_TOKENS:
             return None
-        if self._shared is None or self._shared.source is not prefix:
-            self._shared = SharedPrefix(prefix)
-        return self._shared
+        return SharedPrefix(prefix)
 
     def read(self, own: list[list[int]], ids: list[int], p: int, max_new_tokens: int, shared, copied, pick,
              out) -> Rows:
