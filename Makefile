@@ -3,7 +3,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 UTID ?= submission
 
-.PHONY: install test test-fast mutants grade data clean
+.PHONY: install test test-fast mutants grade data adapters clean
+
+# `make -n adapters` runs the recipe's dry run, which prints every stage as the plain command it is
+DRY_RUN = $(if $(findstring n,$(firstword -$(MAKEFLAGS))),--dry_run True)
 
 install: $(VENV)/.installed
 
@@ -26,6 +29,11 @@ mutants: install
 grade: install
 	$(PY) bundle.py homework $(UTID)
 	$(PY) -m grader $(UTID).zip -v
+
+# the shipped adapters from nothing: every stage of recipes/shipped.toml (finished stages are skipped,
+# an interrupted one resumes), then homework/sft_model, homework/rft_model, data/ and the results table
+adapters: install
+	+$(PY) -m homework.recipe run $(DRY_RUN)
 
 data: install
 	$(PY) -m homework.questions generate

@@ -12,7 +12,7 @@ from .answers import is_answer_valid
 from .robust_questions import KINDS
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-SPLITS = ("train", "valid", "robust", "rft")
+SPLITS = ("train", "valid", "robust", "sft_questions", "rft_questions", "rft")
 
 
 class DataError(ValueError):

@@ -17,6 +17,7 @@ from .base_llm import pick_device
 from .cot import CoTModel
 from .answers import is_answer_valid
 from .data import Dataset
+from .sft import SFT_DIR
 
 logger = logging.getLogger(__name__)
 CLOSE = "</answer>"
@@ -85,14 +86,16 @@ def partial_file(output: Path, rank: int, processes: int) -> Path:
     return output.with_name(output.name + suffix)
 
 
-def generate_dataset(output_json: str = "data/rft.json", checkpoint: str | None = None, oversample: int = 10,
-                     temperature: float = 0.6, dataset: str = "train", max_questions: int | None = None,
+def generate_dataset(output_json: str = "data/rft.json", checkpoint: str | None = str(SFT_DIR), oversample: int = 2,
+                     temperature: float = 0.6, dataset: str = "rft_questions", max_questions: int | None = None,
                      max_paths: int = 1, questions_per_batch: int | None = None, resume: bool = False, seed: int = 0,
                      backend: str = "hf"):
     """Sample `oversample` completions per question and write [question, answer, reasoning] entries.
 
-    --checkpoint: a Hub id, "embedded", or a trained adapter folder (expert iteration); by default the
-    1.7B teacher where it can be had, else the fallback BaseLLM uses. --max_paths keeps up to that many
+    The defaults are the shipped RFT's stage of recipes/shipped.toml: the SFT adapter samples 2
+    completions at T=0.6 for each of data/rft_questions.json's questions.
+    --checkpoint: a trained adapter folder (expert iteration), a Hub id or "embedded"; "" (None) samples
+    with the CoT prompt from the 1.7B teacher where it can be had, else the fallback BaseLLM uses. --max_paths keeps up to that many
     distinct correct reasonings per question. --questions_per_batch defaults to what fills one
     generation batch (the model's batch size / oversample). Each question samples from its own seed,
     so the file is the same however the work is batched, split or resumed. Under

@@ -192,6 +192,8 @@ def train_adapter(pairs: list[tuple[str, str]], output_dir: Path, run_dir: Path,
     last = get_last_checkpoint(str(run_dir)) if resume else None
     if resume and last is None:
         logger.warning("--resume: no checkpoint in %s, starting from scratch", run_dir)
+    elif last is not None:
+        logger.info("--resume: continuing from %s", last)
     check_same_run(run_dir, pairs, init_adapter, resuming=last is not None, main_process=main_process)
     args = TrainingArguments(
         output_dir=str(run_dir), report_to=event_log(),  # event files: run_dir/runs/<date>

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from .data import DataError, Dataset, run_benchmark_cli
 from .lora import load_adapter_model, train_adapter
-from .sft import PACKAGE_DIR, SFT_DIR, SFTModel, format_example, format_prompt
+from .quantities import reading_behind
+from .sft import PACKAGE_DIR, SFT_DIR, SFTModel, format_example, format_prompt, unit_names
 
 RFT_DIR = PACKAGE_DIR / "rft_model"
 
@@ -31,9 +32,20 @@ def load_rft_rows(split_or_path: str = "rft") -> list[list]:
     return dataset.data
 
 
-def rft_pairs(rows: list[list]) -> list[tuple[str, str]]:
-    """(prompt, completion) pairs: the SFT prompt, then the kept reasoning."""
-    return [(format_prompt(q), " " + reasoning.strip()) for q, _, reasoning, *_ in rows]
+def rft_pairs(rows: list[list], name_units: bool = False) -> list[tuple[str, str]]:
+    """(prompt, completion) pairs: the SFT prompt, then the kept reasoning.
+
+    name_units puts the two units' table names before a reasoning that does not name them yet (an SFT
+    adapter samples bare answers): "<answer>6 * 1000 / 1609</answer>" becomes
+    "kilometer to mile: <answer>6 * 1000 / 1609</answer>", as sft.format_example writes its targets.
+    """
+    pairs = []
+    for question, answer, reasoning, *_ in rows:
+        text = reasoning.strip()
+        if name_units and text.startswith("<answer>"):
+            text = unit_names(reading_behind(question, answer)) + text
+        pairs.append((format_prompt(question), " " + text))
+    return pairs
 
 
 def load(adapter_dir: str | Path = RFT_DIR, **kwargs) -> RFTModel:
@@ -41,22 +53,22 @@ def load(adapter_dir: str | Path = RFT_DIR, **kwargs) -> RFTModel:
     return load_adapter_model(RFTModel, Path(adapter_dir), **kwargs)
 
 
-def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_data: str | None = "train",
-                sft_examples: int | None = 1000, init_adapter: str | None = str(SFT_DIR), base: str | None = None,
+def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_data: str | None = "sft_questions",
+                sft_examples: int | None = 4000, init_adapter: str | None = str(SFT_DIR), base: str | None = None,
                 epochs: float = 1, learning_rate: float = 5e-4, batch_size: int = 16, rank: int = 16,
                 alpha: int | None = None, seed: int = 0, resume: bool = False, bf16: bool | None = None,
                 fp16: bool | None = None, gradient_checkpointing: bool = False, group_by_length: bool = True,
-                torch_compile: bool = False, run_dir: str = "runs/rft", name_units: bool = False):
+                torch_compile: bool = False, run_dir: str = "runs/rft", name_units: bool = True):
     """Train the RFT adapter on rft.json plus the first --sft_examples [question, answer] pairs of
-    --with_sft_data (train; "" for none): a replay of what SFT learned.
+    --with_sft_data ("" for none): a replay of what SFT learned.
 
-    By default it continues from the SFT adapter that sampled rft.json (--init_adapter) for one epoch
-    at half SFT's learning rate; rft.json with 1000 of train.json beat rft.json alone on valid (README).
-    --init_adapter "" starts from the base with a fresh adapter of --rank. --name_units True names the
-    units before the answer in the replayed pairs, as sft.format_example does.
+    The defaults are the shipped adapter's stage of recipes/shipped.toml: continue from the SFT adapter
+    that sampled rft.json (--init_adapter) for one epoch at half SFT's learning rate, on rft.json and
+    4000 replayed pairs of SFT's questions, every completion naming its two units first (--name_units,
+    see rft_pairs). --init_adapter "" starts from the base with a fresh adapter of --rank.
     """
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    pairs = rft_pairs(load_rft_rows(dataset))
+    pairs = rft_pairs(load_rft_rows(dataset), name_units)
     if with_sft_data:
         pairs += [format_example(q, a, name_units) for q, a, *_ in Dataset(with_sft_data).data[:sft_examples]]
     train_adapter(pairs, Path(output_dir), Path(run_dir), base=base, epochs=epochs, learning_rate=learning_rate,

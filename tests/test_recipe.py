@@ -1,0 +1,147 @@
+"""The recipe that rebuilds the shipped adapters: its stages are the package's own commands, the committed
+data are what its question stages write, each adapter carries the recipe that made it, and a miniature
+of the whole recipe (the tiny model, a handful of questions and steps) runs, skips and resumes."""
+
+import inspect
+import json
+import shlex
+from pathlib import Path
+
+import pytest
+
+from homework import datagen, questions, recipe, rft, sft
+from homework.data import dataset_path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = recipe.load()
+
+
+def stage(name: str) -> recipe.Stage:
+    return next(s for s in SHIPPED.stages if s.name == name)
+
+
+def test_the_dry_run_prints_every_stage_as_a_plain_package_command(capsys):
+    recipe.run(dry_run=True)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[:-1] == [s.plain() for s in SHIPPED.stages]
+    assert lines[-1] == "python -m homework.recipe publish --recipe recipes/shipped.toml"
+    for line in lines:
+        words = shlex.split(line)
+        assert words[:2] == ["python", "-m"] and words[2].startswith("homework.")
+    assert not (ROOT / "runs" / "recipe" / "stages" / "dry-run").exists()
+
+
+def published(value):
+    """A stage argument as the package's defaults name it: the published path, or the split it is."""
+    target = SHIPPED.publish.get(value, value)
+    return str(ROOT / target) if isinstance(target, str) and target.startswith("homework/") else target
+
+
+@pytest.mark.parametrize("name,function", [("sft", sft.train_model), ("datagen", datagen.generate_dataset),
+                                           ("rft", rft.train_model)])
+def test_the_commands_with_no_options_are_the_recipes_stages(name, function):
+    defaults = {k: p.default for k, p in inspect.signature(function).parameters.items()}
+    for key, value in stage(name).args.items():
+        if key in ("run_dir", "resume"):
+            continue  # where checkpoints go, and resuming them: bookkeeping, not the recipe
+        default = defaults[key]
+        if key in ("dataset", "with_sft_data", "output_json"):
+            default = str(dataset_path(default).relative_to(ROOT)) if default in recipe_splits() else default
+        assert default == published(value), f"{name} --{key}: default {default!r}, recipe {value!r}"
+
+
+def recipe_splits():
+    from homework.data import SPLITS
+
+    return SPLITS
+
+
+def test_committed_data_are_what_the_recipes_question_stages_write(tmp_path):
+    commands = {"homework.questions generate": questions.generate, "homework.questions robust": questions.robust,
+                "homework.questions questions": questions.questions}
+    run_dir = str(recipe.load().run_dir)
+    plan = recipe.load(run_dir=tmp_path)
+    for s in plan.stages:
+        if s.command in commands:
+            commands[s.command](**s.args)
+            for output in s.outputs:
+                target = SHIPPED.publish[output.replace(str(tmp_path), run_dir)]
+                assert Path(output).read_bytes() == (ROOT / target).read_bytes(), f"{target} drifted from {s.name}"
+
+
+@pytest.mark.parametrize("adapter", ["sft_model", "rft_model"])
+def test_each_shipped_adapter_carries_the_recipe_that_made_it(adapter):
+    made = json.loads((ROOT / "homework" / adapter / "recipe.json").read_text())
+    assert made["recipe"] == "recipes/shipped.toml"
+    assert [(s["name"], s["command"], s["args"]) for s in made["stages"]] == [
+        (s.name, s.command, s.args) for s in SHIPPED.stages]
+    assert made["data_sha256"], "the data files the stages read"
+    for name, digest in made["data_sha256"].items():
+        assert recipe.file_hash(ROOT / name) == digest, f"{name} is not the file the shipped adapters were made from"
+
+
+def test_data_holds_only_what_the_recipe_and_the_tests_read():
+    names = sorted(p.name for p in (ROOT / "data").glob("*.json"))
+    published_data = sorted(Path(t).name for t in SHIPPED.publish.values() if t.startswith("data/"))
+    assert names == published_data and len(names) <= 8
+
+
+def test_a_recipe_names_a_missing_stage_clearly(tmp_path):
+    with pytest.raises(SystemExit, match="--until/--force nope: no such stage"):
+        recipe.run(dry_run=True, until="nope")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[stage]]\nname = "x"\ncommand = "homework.sft train"\n')
+    with pytest.raises(recipe.RecipeError, match="stage 1 lacks args, outputs"):
+        recipe.load(bad)
+
+
+def miniature(tiny_model_dir) -> dict:
+    """The shipped stages at the size of a test: a few questions, a few steps, the tiny random model."""
+    tests = {"max_question": 3}
+    return {"questions": {"train_size": 30, "valid_size": 6},
+            "sft_questions": {"n": 12}, "rft_questions": {"n": 3},
+            "sft": {"base": str(tiny_model_dir), "batch_size": 4, "rank": 2},
+            "sft_valid": tests, "sft_robust": tests, "rft_valid": tests, "rft_robust": tests,
+            "datagen": {"max_questions": 3}, "rft": {"sft_examples": 4, "batch_size": 4}}
+
+
+def test_the_miniature_recipe_runs_end_to_end_then_skips_finished_stages_and_resumes_an_interrupted_one(
+        tiny_model_dir, tmp_path, capfd, monkeypatch):
+    monkeypatch.setenv("HOMEWORK_BATCH_SIZE", "8")
+    run_dir, root = tmp_path / "run", tmp_path / "project"
+    options = dict(run_dir=str(run_dir), publish_to=str(root), overrides=miniature(tiny_model_dir))
+    recipe.run(**options)
+    out = capfd.readouterr().out
+    names = [s.name for s in SHIPPED.stages]
+    for i, name in enumerate(names, 1):
+        assert f"[{i}/{len(names)}] {name} starts: python -m " in out and f"[{i}/{len(names)}] {name} done in" in out
+    for adapter in ("sft_model", "rft_model"):
+        files = sorted(p.name for p in (root / "homework" / adapter).iterdir())
+        assert files == ["adapter_config.json", "adapter_model.safetensors", "recipe.json"]
+    assert len(json.loads((root / "data" / "sft_questions.json").read_text())) == 12
+    assert "| sft |" in out and "| rft |" in out and (run_dir / "results.md").exists()
+    made = json.loads((root / "homework" / "rft_model" / "recipe.json").read_text())
+    assert made["stages"][3]["args"]["base"] == str(tiny_model_dir) and made["stages"][3]["seconds"] > 0
+
+    recipe.run(**options)  # finished: every stage skipped, the adapters published again
+    out = capfd.readouterr().out
+    assert out.count("(skipped)") == len(names) and " starts:" not in out
+
+    state = run_dir / "stages" / "rft.json"  # RFT stopped before it wrote its adapter: its checkpoints remain
+    state.write_text(json.dumps({**json.loads(state.read_text()), "seconds": None}))
+    adapter = run_dir / "rft_model"
+    for file in adapter.iterdir():
+        file.unlink()
+    adapter.rmdir()
+    recipe.run(**options)
+    captured = capfd.readouterr()
+    assert f"{names.index('rft') + 1}/{len(names)}] rft resumes:" in captured.out
+    assert "--resume: continuing from" in captured.err
+    assert captured.out.count("(skipped)") == len(names) - 1, "only the interrupted stage runs again"
+
+    changed = miniature(tiny_model_dir)
+    changed["rft"]["learning_rate"] = 1e-3  # another argument: that stage and those reading its adapter rerun
+    recipe.run(**{**options, "overrides": changed})
+    out = capfd.readouterr().out
+    assert {line.split("] ")[1].split(" ")[0] for line in out.splitlines() if " starts:" in line} == {
+        "rft", "rft_valid", "rft_robust"}
