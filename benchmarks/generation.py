@@ -26,7 +26,7 @@ import torch
 from homework.base_llm import cpu_has_native_bf16, dtype_choice, pick_device
 from homework.answers import is_answer_valid
 from homework.data import Dataset
-from homework.packed_linear import PackedLinear
+from homework.generation.packed_linear import PackedLinear
 
 
 def build(model: str, **kwargs):

@@ -9,11 +9,12 @@ import torch
 from tqdm import tqdm
 from transformers import AutoModelForCausalLM, AutoTokenizer, LogitsProcessorList
 
-from . import checkpoints, decoding
-from .attention import GROUPED_SDPA
+from . import checkpoints
+from .generation import decoding
+from .generation.attention import GROUPED_SDPA
 from .answers import parse_answer
-from .prefix_cache import MIN_PREFIX_TOKENS, PrefixCache, batch_after_prefix, cache_argument, shared_prefix_length
-from .sampling import SeededGumbelSampling, sequence_seeds
+from .generation.prefix_cache import PrefixCache, batch_after_prefix, cache_argument, is_long, shared_prefix_length
+from .generation.sampling import SeededGumbelSampling, sequence_seeds
 
 logger = logging.getLogger(__name__)
 
@@ -178,8 +179,7 @@ class BaseLLM:
         per_batch = max(1, self.batch_size // n)
         rows = self.tokenizer(list(prompts), add_special_tokens=False)["input_ids"] if prompts else []
         lean = self._lean_decoder()
-        # the lean loop copies even a short prefix into every row; generate() gains only from a long one
-        prefix = self._prefix_for(rows, 1 if lean is not None else MIN_PREFIX_TOKENS)
+        prefix = self._prefix_for(rows)
         order = sorted(range(len(prompts)), key=lambda i: len(rows[i]), reverse=True)
         results: list[list[str]] = [[] for _ in prompts]
         show = progress if progress is not None else len(prompts) > per_batch
@@ -200,24 +200,23 @@ class BaseLLM:
                     results[i] = texts[k * n:(k + 1) * n]
         return [r[0] for r in results] if num_return_sequences is None else results
 
-    def _prefix_for(self, rows: list[list[int]], least: int = MIN_PREFIX_TOKENS) -> PrefixCache | None:
-        """The cached prompt prefix for these rows, computed once per model; None where it would be
-        shorter than `least` tokens.
+    def _prefix_for(self, rows: list[list[int]]) -> PrefixCache | None:
+        """The prompt prefix these rows share, its keys and values computed once per model; None where
+        they share none (or prefix caching is off). How each decoder reads it: prefix_cache.LONG_PREFIX_TOKENS.
 
         The prefix is what every row shares with this model's empty prompt (format_prompt("")), so it is
         the same split whether one prompt comes or a thousand: a single generate() and a batch compute
         the same keys and values. Prompts not made by format_prompt fall back to what the rows share.
         """
-        least = max(least, 1)
         if not self.use_prefix_cache or not rows:
             return None
-        if self._prefix is not None and len(self._prefix) >= least and self._prefix.serves(self.model, rows):
+        if self._prefix is not None and self._prefix.serves(self.model, rows):
             return self._prefix
         template = self.tokenizer(self.format_prompt(""), add_special_tokens=False)["input_ids"]
         length = shared_prefix_length([template + [-1], *rows]) if template else 0
-        if length < least and len(rows) > 1:
+        if length == 0 and len(rows) > 1:
             length = shared_prefix_length(rows)
-        if length < least:
+        if length == 0:
             return None
         self._prefix = PrefixCache(self.model, rows[0][:length])
         logger.info("prompt prefix of %d tokens computed once and reused", length)
@@ -245,7 +244,8 @@ class BaseLLM:
 
     def _generate_batch(self, rows: list[list[int]], n: int, temperature: float, max_new_tokens: int,
                         prefix: PrefixCache | None = None, seeds: list[int] | None = None) -> list[str]:
-        """One micro-batch through transformers' generate()."""
+        """One micro-batch through transformers' generate(); a short prefix is recomputed in every row."""
+        prefix = prefix if is_long(prefix) else None
         sampling = temperature > 0
         options = {"do_sample": sampling, "temperature": temperature if sampling else None,
                    "num_return_sequences": n}

@@ -6,10 +6,8 @@ This module imports neither torch nor transformers.
 """
 
 import difflib
-import importlib
 import math
 import re
-import warnings
 from dataclasses import dataclass
 from itertools import permutations
 
@@ -245,20 +243,3 @@ def _pair_behind(candidates: list[Unit], value: float, answer: float) -> tuple[U
 def unit_pairs() -> list[tuple[Unit, Unit]]:
     """Every ordered pair of distinct units within one dimension."""
     return [(a, b) for group in dimensions().values() for a in group for b in group if a is not b]
-
-
-# Names that moved out of this module; importing them from here still works for one release, with a warning.
-_MOVED = {**{name: "homework.answers" for name in ("safe_eval", "MAX_EXPRESSION_CHARS", "MAX_EXPONENT", "MAX_NODES")},
-          **{name: "homework.quantities" for name in ("first_number_text", "parse_number")},
-          **{name: "homework.templates" for name in ("SHAPES", "STORIES", "TEMPLATES")},
-          **{name: "homework.questions" for name in (
-              "Question", "NEAR", "MAX_VALUE", "near", "generate_question_records", "generate_questions",
-              "split_records", "generate", "coverage_gaps", "coverage", "questions")}}
-
-
-def __getattr__(name: str):
-    if name in _MOVED:
-        warnings.warn(f"homework.conversion_utils.{name} moved to {_MOVED[name]}; import it from there",
-                      DeprecationWarning, stacklevel=2)
-        return getattr(importlib.import_module(_MOVED[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

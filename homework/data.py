@@ -1,4 +1,14 @@
-"""Datasets of [question, answer, ...], the benchmark that scores a model on them, saved samples."""
+"""Datasets of [question, answer, ...], the benchmark that scores a model on them, saved samples.
+
+The data formats, all JSON lists of rows (data/*.json):
+    question sets   [question, answer]                 train.json, valid.json, sft_questions.json, rft_questions.json
+    the robust set  [question, answer, kind]           robust.json; kind is one of questions.robust.KINDS
+    RFT data        [question, answer, reasoning]      rft.json; reasoning ends with <answer>...</answer>
+answer is a finite number. `test --dataset PATH` takes any of them (extra columns are ignored, except a
+robust kind, which saved samples carry). A samples file (test --save_samples) has one JSON object a line:
+question, correct_answer, completion, answer (null when none), is_correct, from_unit, to_unit, dimension
+and, for the robust set, kind.
+"""
 
 import json
 import logging
@@ -9,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .answers import is_answer_valid
-from .robust_questions import KINDS
+from .questions.robust import KINDS
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SPLITS = ("train", "valid", "robust", "sft_questions", "rft_questions", "rft")
@@ -97,7 +107,7 @@ def sample_record(sample: dict) -> dict:
     """One line of a samples file: the sample, plus the units and dimension the question is about
     (from the unit table, for reports only; None where the table cannot tell), and the kind of
     phrasing where the dataset names it (data/robust.json does)."""
-    from .quantities import reading_behind
+    from .questions.quantities import reading_behind
 
     found = reading_behind(sample["question"], sample["correct_answer"])
     units = found[2:] if found else None
@@ -139,3 +149,16 @@ def run_benchmark_cli(model_name: str, build_model, dataset: str = "valid", max_
         logging.info("wrote %d samples to %s", len(result.samples), save_samples_to)
     print(json.dumps(summary), flush=True)
     return summary
+
+
+def adapter_test_command(model_name: str, load, default_dir: Path):
+    """The `test` command of a model with an adapter (sft, rft): its adapter folder, benchmarked."""
+    def test_model(dataset: str = "valid", max_question: int | None = 100, adapter_dir: str = str(default_dir),
+                   save_samples: str | None = None):
+        """Benchmark the adapter; the last stdout line is the JSON summary.
+
+        --save_samples PATH writes one JSON line per question (completion, parsed value, correct or not).
+        """
+        run_benchmark_cli(model_name, lambda: load(adapter_dir), dataset, max_question, save_samples)
+
+    return test_model

@@ -15,6 +15,7 @@ beside each adapter, and the results table (valid, robust by kind) as Markdown.
 import datetime
 import hashlib
 import json
+import os
 import platform
 import shlex
 import shutil
@@ -246,42 +247,42 @@ def git_commit() -> str | None:
 
 
 def machine() -> str:
-    """The processor the stages ran on, as lscpu or the platform names it."""
+    """The processor the stages ran on: name, cores, vector units ("Intel Xeon, 2 cores, AVX-512, no native bf16")."""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return f"{line.split(':', 1)[1].strip()}, {len(__import__('os').sched_getaffinity(0))} cores"
+        info = Path("/proc/cpuinfo").read_text()
     except OSError:
-        pass
-    return platform.processor() or platform.machine()
+        return platform.processor() or platform.machine()
+    name = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "CPU")
+    flags = set(next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), []))
+    vector = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+    bf16 = "native bf16" if "avx512_bf16" in flags or "amx_bf16" in flags else "no native bf16"
+    return f"{name}, {len(os.sched_getaffinity(0))} cores, {vector}, {bf16}"
 
 
 def results_table(plan: Recipe) -> str:
-    """Markdown: each model's accuracy on every test stage's samples, robust.json also by kind."""
+    """Markdown, a column per model: accuracy on every test stage's set, the robust set also by kind."""
     from .report import read_samples
 
-    rows, kinds = {}, []
+    cells: dict[str, dict[str, str]] = {}  # row ("valid", "robust: capitals") -> model -> cell
+    models = []
     for stage in plan.stages:
         samples = stage.args.get("save_samples")
         if not samples or not Path(samples).exists():
             continue
         model, split = stage.command.split()[0].rsplit(".", 1)[1], Path(stage.args["dataset"]).stem
+        models += [model] if model not in models else []
         records = read_samples(samples)
-        row = rows.setdefault(model, {})
-        row[split] = f"{sum(r['is_correct'] for r in records) / len(records):.4f}"
+        cells.setdefault(split, {})[model] = f"**{sum(r['is_correct'] for r in records) / len(records):.4f}**"
+        kinds = {}
         for record in records:
             if "kind" in record:
-                key = f"{split}: {record['kind']}"
-                if key not in kinds:
-                    kinds.append(key)
-                right, total = row.get(key, (0, 0))
-                row[key] = (right + record["is_correct"], total + 1)
-    columns = sorted({c for row in rows.values() for c in row if c not in kinds}) + kinds
+                right, total = kinds.get(record["kind"], (0, 0))
+                kinds[record["kind"]] = (right + record["is_correct"], total + 1)
+        for kind, (right, total) in sorted(kinds.items(), key=lambda item: -item[1][1]):
+            cells.setdefault(f"{split}: {kind}", {})[model] = f"{right}/{total}"
     lines = [f"Recipe {plan.path.name}, commit {git_commit()}, {datetime.date.today().isoformat()}, {machine()}.", "",
-             "| model | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
-    for model, row in rows.items():
-        cells = [row.get(c, "") if not isinstance(row.get(c), tuple) else f"{row[c][0]}/{row[c][1]}" for c in columns]
-        lines.append(f"| {model} | " + " | ".join(cells) + " |")
+             "| set | " + " | ".join(models) + " |", "|---" * (len(models) + 1) + "|"]
+    lines += [f"| {row} | " + " | ".join(by_model.get(m, "") for m in models) + " |" for row, by_model in cells.items()]
     return "\n".join(lines) + "\n"
 
 

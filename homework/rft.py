@@ -7,9 +7,9 @@ kept reasoning from data/rft.json instead of a bare answer expression.
 import logging
 from pathlib import Path
 
-from .data import DataError, Dataset, run_benchmark_cli
+from .data import DataError, Dataset, adapter_test_command
 from .lora import load_adapter_model, train_adapter
-from .quantities import reading_behind
+from .questions.quantities import reading_behind
 from .sft import PACKAGE_DIR, SFT_DIR, SFTModel, format_example, format_prompt, unit_names
 
 RFT_DIR = PACKAGE_DIR / "rft_model"
@@ -77,13 +77,7 @@ def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_d
                   init_adapter=init_adapter or None, torch_compile=torch_compile)
 
 
-def test_model(dataset: str = "valid", max_question: int | None = 100, adapter_dir: str = str(RFT_DIR),
-               save_samples: str | None = None):
-    """Benchmark the RFT adapter; the last stdout line is the JSON summary.
-
-    --save_samples PATH writes one JSON line per question (completion, parsed value, correct or not).
-    """
-    run_benchmark_cli("rft", lambda: load(adapter_dir), dataset, max_question, save_samples)
+test_model = adapter_test_command("rft", load, RFT_DIR)
 
 
 if __name__ == "__main__":

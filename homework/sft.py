@@ -9,9 +9,9 @@ import logging
 from pathlib import Path
 
 from .base_llm import BaseLLM
-from .data import Dataset, run_benchmark_cli
+from .data import Dataset, adapter_test_command
 from .lora import load_adapter_model, train_adapter
-from .quantities import quantity_candidates, reading_behind
+from .questions.quantities import quantity_candidates, reading_behind
 
 logger = logging.getLogger(__name__)
 
@@ -124,13 +124,7 @@ def train_model(output_dir: str = str(SFT_DIR), dataset: str = "sft_questions", 
                   torch_compile=torch_compile, init_adapter=init_adapter or None)
 
 
-def test_model(dataset: str = "valid", max_question: int | None = 100, adapter_dir: str = str(SFT_DIR),
-               save_samples: str | None = None):
-    """Benchmark the SFT adapter; the last stdout line is the JSON summary.
-
-    --save_samples PATH writes one JSON line per question (completion, parsed value, correct or not).
-    """
-    run_benchmark_cli("sft", lambda: load(adapter_dir), dataset, max_question, save_samples)
+test_model = adapter_test_command("sft", load, SFT_DIR)
 
 
 if __name__ == "__main__":

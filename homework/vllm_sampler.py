@@ -93,9 +93,7 @@ class VLLMSampler:
 
 
 class _PromptOnly:
-    """Just enough of a CoTModel to build its prompt: the default prompt style and a tokenizer."""
+    """Just enough of a CoTModel to build its prompt: a tokenizer."""
 
     def __init__(self, tokenizer):
-        from .cot import PROMPTS
-
-        self.tokenizer, self.prompt = tokenizer, PROMPTS["expression"]
+        self.tokenizer = tokenizer

@@ -27,52 +27,58 @@ MUTANTS = {
         "homework/base_llm.py", "attention_mask=attention_mask.to(self.device),",
         "attention_mask=torch.ones_like(attention_mask).to(self.device),", "tests/test_defects.py"),
     "the lean loop ignores the padding mask": (
-        "homework/decoding.py", "allowed = (state.valid[:, None, :end] & (key_at <= query_at)) | (key_at == query_at)",
+        "homework/generation/decoding.py", "allowed = (state.valid[:, None, :end] & (key_at <= query_at)) | (key_at == query_at)",
         "allowed = (state.valid[:, None, :end] | True) & (key_at <= query_at)", "tests/test_decoding.py"),
     "prompt padding goes through the products": (
-        "homework/decoding.py", "keep = None if width == 1 or bool(real.all()) else real.flatten().nonzero()[:, 0]",
+        "homework/generation/decoding.py", "keep = None if width == 1 or bool(real.all()) else real.flatten().nonzero()[:, 0]",
         "keep = None", "tests/test_decoding.py"),
     "a short shared prompt start is not copied into the rows": (
-        "homework/decoding_rows.py", "keys[:, :, first:at] = prefix_keys", "pass", "tests/test_decoding.py"),
+        "homework/generation/rows.py", "keys[:, :, first:at] = prefix_keys", "pass", "tests/test_decoding.py"),
     "the prefix cache goes by transformers' old name": (
-        "homework/prefix_cache.py",
+        "homework/generation/prefix_cache.py",
         'return "cache" if "cache" in inspect.signature(inner_model(model).forward).parameters else "past_key_values"',
         'return "past_key_values"', "tests/test_speed.py"),
     "the lean loop ignores </answer>": (
-        "homework/decoding.py", "or (token in self.may_stop and self.stop in self.tokenizer.decode(tokens)))", ")",
+        "homework/generation/decoding.py", "or (token in self.may_stop and self.stop in self.tokenizer.decode(tokens)))", ")",
         "tests/test_decoding.py"),
     "finished rows leave with the wrong buffers": (
-        "homework/decoding_rows.py", "buffer[to, :, :self.length] = buffer[source, :, :self.length]",
+        "homework/generation/rows.py", "buffer[to, :, :self.length] = buffer[source, :, :self.length]",
         "buffer[to, :, :self.length] = buffer[to, :, :self.length]", "tests/test_decoding.py"),
     "prompts read in groups leave masked positions as memory held them": (
-        "homework/decoding_rows.py", "buffer[:, :, :at] = 0", "pass", "tests/test_decoding.py"),
+        "homework/generation/rows.py", "buffer[:, :, :at] = 0", "pass", "tests/test_decoding.py"),
     "masked buffer positions keep whatever memory held": (
-        "homework/decoding_rows.py", "target[start:end, :, :length - span] = 0", "pass", "tests/test_decoding.py"),
+        "homework/generation/rows.py", "target[start:end, :, :length - span] = 0", "pass", "tests/test_decoding.py"),
     "sliced greedy prefers the last of tied words": (
-        "homework/output_head.py", "better = value > best_value", "better = value >= best_value", "tests/test_decoding.py"),
+        "homework/generation/output_head.py", "better = value > best_value", "better = value >= best_value", "tests/test_decoding.py"),
     "a packed weight is not packed again after it changed": (
-        "homework/packed_linear.py", "if self._copy is None or self._copy_of != source:", "if self._copy is None:",
+        "homework/generation/packed_linear.py", "if self._copy is None or self._copy_of != source:", "if self._copy is None:",
         "tests/test_decoding.py"),
     "LoRA-wrapped layers are packed as if plain": (
-        "homework/packed_linear.py", "self.plain = type(linear) is torch.nn.Linear", "self.plain = True",
+        "homework/generation/packed_linear.py", "self.plain = type(linear) is torch.nn.Linear", "self.plain = True",
         "tests/test_decoding.py"),
     "the prefix's share of the softmax is left out of its normalisation": (
-        "homework/decoding.py", "            total = total + share", "            total = total", "tests/test_decoding.py"),
+        "homework/generation/decoding.py", "            total = total + share", "            total = total", "tests/test_decoding.py"),
     "the prefix's values in plain products are left unnormalised": (
-        "homework/decoding.py", "        out = (weights.to(queries.dtype) @ values[0]) / total.to(queries.dtype)",
+        "homework/generation/decoding.py", "        out = (weights.to(queries.dtype) @ values[0]) / total.to(queries.dtype)",
         "        out = weights.to(queries.dtype) @ values[0]", "tests/test_decoding.py"),
     "the packed head leaves out the last part of the vocabulary": (
-        "homework/output_head.py", "            return self.packed_parts", "            return self.packed_parts[:-1]",
+        "homework/generation/output_head.py", "            return self.packed_parts", "            return self.packed_parts[:-1]",
         "tests/test_decoding.py"),
     "prompts read in one pass however many positions they fill": (
-        "homework/decoding.py", "groups = prefill_groups([len(r) for r in own], PREFILL_WASTE, PREFILL_TOKENS)",
+        "homework/generation/decoding.py", "groups = prefill_groups([len(r) for r in own], PREFILL_WASTE, PREFILL_TOKENS)",
         "groups = prefill_groups([len(r) for r in own], PREFILL_WASTE, 10**9)", "tests/test_decoding.py"),
     "memory freed by a decoding step is handed back to the OS": (
-        "homework/allocator.py", "and libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1", "and True",
+        "homework/generation/allocator.py", "and libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1", "and True",
         "tests/test_speed.py"),
     "sampling ignores the logits": (
-        "homework/sampling.py", "return scores.float() / self.temperature + gumbel", "return scores.float() * 0 + gumbel",
+        "homework/generation/sampling.py", "return scores.float() / self.temperature + gumbel", "return scores.float() * 0 + gumbel",
         "tests/test_defects.py"),
+    "the lean loop samples without the model's logits": (
+        "homework/generation/sampling.py", "return self.noised(decoder.logits(hidden), ids).argmax(-1)",
+        "return self.noised(decoder.logits(hidden) * 0, ids).argmax(-1)", "tests/test_decoding.py"),
+    "the lean loop's samples draw from another row's seed": (
+        "homework/generation/sampling.py", "return self.noised(decoder.logits(hidden), ids).argmax(-1)",
+        "return self.noised(decoder.logits(hidden), range(len(ids))).argmax(-1)", "tests/test_decoding.py"),
     "the answer check forgets the tolerance": (
         "homework/answers.py", "return abs(round(answer, 3) - expected) < relative_tolerance * abs(expected)",
         "return abs(round(answer, 3) - expected) < 0.5 * abs(expected)", "tests/test_answers_and_data.py"),
@@ -80,7 +86,7 @@ MUTANTS = {
         "homework/answers.py", "if isinstance(node.op, ast.Pow) and abs(right) > MAX_EXPONENT:",
         "if False:", "tests/test_answers_and_data.py"),
     "the SFT target keeps only the numerator of a fraction": (
-        "homework/quantities.py", 'found.append((f"({num}/{den})", num / den))',
+        "homework/questions/quantities.py", 'found.append((f"({num}/{den})", num / den))',
         'found.append((f"{num}", float(num)))', "tests/test_sft_rft.py tests/test_questions.py"),
     "a unit's factor is wrong": (
         "homework/conversion_utils.py", '_u("quart", "volume", GALLON_L / 4,', '_u("quart", "volume", GALLON_L / 5,',
@@ -94,10 +100,13 @@ MUTANTS = {
     "datagen keeps reasonings that reach a wrong answer": (
         "homework/datagen.py", "if not is_answer_valid(parse(text), answer):", "if False:",
         "tests/test_cot_datagen.py"),
+    "RFT leaves the sampled answers without unit names": (
+        "homework/rft.py", "text = unit_names(reading_behind(question, answer)) + text", "text = text",
+        "tests/test_sft_rft.py"),
     "RFT forgets the replayed SFT pairs": (
         "homework/rft.py", "if with_sft_data:", "if False:", "tests/test_sft_rft.py"),
     "grouped attention ignores the padding mask": (
-        "homework/attention.py", "stacked, key, value, attn_mask=mask,", "stacked, key, value, attn_mask=None,",
+        "homework/generation/attention.py", "stacked, key, value, attn_mask=mask,", "stacked, key, value, attn_mask=None,",
         "tests/test_speed.py"),
     "fp16 autocast without a GPU": (
         "homework/lora.py", 'fp16 = dtype == torch.float16 and device == "cuda" if fp16 is None else fp16',
@@ -105,6 +114,15 @@ MUTANTS = {
     "more processes than GPUs all take a GPU": (
         "homework/base_llm.py", "if processes <= gpus:", "if True:",
         "tests/test_scale_out.py::test_more_processes_than_gpus_run_on_the_cpu_and_enough_gpus_on_the_gpus"),
+    "the recipe runs a finished stage again": (
+        "homework/recipe.py",
+        'if not force and record.get("stamp") == current and record.get("seconds") is not None and outputs_exist:',
+        "if False:", "tests/test_recipe.py::test_the_miniature_recipe_runs_end_to_end_then_skips_finished_stages_and_"
+                     "resumes_an_interrupted_one"),
+    "the recipe starts an interrupted stage from nothing": (
+        "homework/recipe.py", 'if force or record.get("stamp") != current or record.get("seconds") is not None:',
+        "if True:", "tests/test_recipe.py::test_the_miniature_recipe_runs_end_to_end_then_skips_finished_stages_and_"
+                    "resumes_an_interrupted_one"),
     "the grader passes a failing submission": (
         "grader/__main__.py", 'return 0 if all(r.score > 0 or r.max_score == 0 for r in results if "extra" not in r.name) else 1',
         "return 0", "tests/test_bundle_grader.py"),

@@ -7,30 +7,13 @@ import pytest
 from homework import cot, datagen
 from homework.answers import parse_answer
 from homework.base_llm import BaseLLM
-from homework.conversion_utils import UNITS, convert
-from homework.cot import EXAMPLES, PROMPTS, CoTModel, fact_lines, worked_answer
+from homework.conversion_utils import convert
+from homework.cot import EXAMPLES, CoTModel, worked_answer
 
 
 @pytest.mark.parametrize("question,value,src,dst", EXAMPLES)
 def test_worked_examples_evaluate_to_the_right_answer(question, value, src, dst):
-    for style in ("expression", "plain", "base", "lookup"):
-        assert parse_answer(worked_answer(value, src, dst, style)) == pytest.approx(convert(value, src, dst), rel=1e-6)
-
-
-def test_fact_lines_agree_with_the_unit_table_and_cover_every_unit():
-    lines = fact_lines().splitlines()[1:]
-    assert len(lines) == len(UNITS)
-    for line, unit in zip(lines, UNITS):
-        name, rest = re.fullmatch(r"1 (.+?) = (.+)", line).groups()
-        factor, base = rest.split(" ", 1)
-        assert name == unit.name and float(factor) == pytest.approx(convert(1, name, base), rel=1e-6)
-
-
-def test_lookup_answers_copy_the_fact_lines_word_for_word():
-    facts = fact_lines()
-    for _, value, src, dst in EXAMPLES:
-        first, second, _ = worked_answer(value, src, dst, "lookup").split(". ", 2)
-        assert first in facts and second in facts
+    assert parse_answer(worked_answer(value, src, dst)) == pytest.approx(convert(value, src, dst), rel=1e-6)
 
 
 def test_cot_prompt_is_a_chat_with_examples_ending_in_the_question(tiny_model_dir):
@@ -38,8 +21,6 @@ def test_cot_prompt_is_a_chat_with_examples_ending_in_the_question(tiny_model_di
     prompt = llm.format_prompt("How many bits in 3 bytes?")
     assert prompt.count("<|im_start|>user") == 7 and prompt.count("</answer><|im_end|>") == 6
     assert prompt.rstrip().endswith("How many bits in 3 bytes?<|im_end|>\n<|im_start|>assistant")
-    with pytest.raises(ValueError, match="--prompt must be one of"):
-        CoTModel(str(tiny_model_dir), prompt="nonsense")
 
 
 class FakeSampler(BaseLLM):
@@ -104,22 +85,17 @@ def test_select_reasonings_prefers_distinct_short_correct_ones():
     assert all(math.isfinite(parse_answer(k)) for k in kept)
 
 
-@pytest.mark.parametrize("name", sorted(PROMPTS))
-def test_every_prompt_style_shows_worked_answers_that_evaluate_right(tiny_model_dir, name):
-    spec = PROMPTS[name]
-    prompt = CoTModel(str(tiny_model_dir), device="cpu", prompt=name).format_prompt("How many bits in 3 bytes?")
+def test_the_prompt_shows_worked_answers_that_evaluate_right(tiny_model_dir):
+    prompt = CoTModel(str(tiny_model_dir), device="cpu").format_prompt("How many bits in 3 bytes?")
     answers = re.findall(r"<answer>(.+?)</answer>", prompt)  # the instructions name the tags with nothing inside
-    assert len(answers) == spec["examples"]
+    assert len(answers) == len(EXAMPLES)
     for written, (_, value, src, dst) in zip(answers, EXAMPLES):
         assert parse_answer(f"<answer>{written}</answer>") == pytest.approx(convert(value, src, dst), rel=1e-5)
-    assert ("Unit table:" in prompt) == (spec["table"] == "compact")
-    assert ("Facts:" in prompt) == (spec["table"] == "lines")
-    assert prompt.rstrip().endswith("How many bits in 3 bytes?<|im_end|>\n<|im_start|>assistant")
 
 
 def test_cot_test_command_ends_with_its_json_summary(tmp_path, tiny_model_dir, capsys):
     questions = tmp_path / "q.json"
     questions.write_text(json.dumps([["How many g in 6 kg?", 6000.0], ["2 h in min", 120.0]]))
-    cot.test_model(dataset=str(questions), max_question=2, checkpoint=str(tiny_model_dir), prompt="lookup")
+    cot.test_model(dataset=str(questions), max_question=2, checkpoint=str(tiny_model_dir))
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["model"] == "cot" and summary["n"] == 2 and 0 <= summary["accuracy"] <= summary["answer_rate"] <= 1

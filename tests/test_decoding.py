@@ -1,11 +1,11 @@
-"""The lean decoding loop (homework/decoding.py) must answer exactly as transformers' generate() does:
+"""The lean decoding loop (homework/generation/decoding.py) must answer exactly as transformers' generate() does:
 greedy texts equal, with and without a shared prefix, rows leaving the batch mid-way, ties and all."""
 
 import pytest
 import torch
 from transformers import LlamaForCausalLM
 
-from homework import decoding, output_head
+from homework.generation import decoding, output_head
 from homework.base_llm import STOP, BaseLLM
 
 
@@ -191,7 +191,7 @@ def test_a_packed_product_equals_the_layer_and_gives_a_row_the_same_bits_in_any_
     """What the lean loop relies on: the module's product (to float rounding), each row's result the same
     whether it is multiplied alone or among 40 rows; a weight made in inference mode (no version counter)
     is packed too."""
-    from homework.packed_linear import PackedLinear, packable
+    from homework.generation.packed_linear import PackedLinear, packable
 
     torch.manual_seed(0)
     with torch.inference_mode():
@@ -203,3 +203,19 @@ def test_a_packed_product_equals_the_layer_and_gives_a_row_the_same_bits_in_any_
         if packable(linear.weight):
             assert product.packed() is not None
             assert all(torch.equal(product(x[k:k + 1]), product(x)[k:k + 1]) for k in range(40))
+
+
+def test_lean_sampling_follows_the_models_logits_and_each_rows_own_seed(sensitive_model_dir):
+    """Sampling in the lean loop: near temperature 0 a peaked model's samples are its greedy texts, and at
+    temperature 1 each row draws from its own seed, so the texts equal generate()'s with the same seeds."""
+    options = dict(device="cpu", dtype=torch.float32, batch_size=8)
+    lean = BaseLLM(str(sensitive_model_dir), decoder="lean", **options)
+    plain = BaseLLM(str(sensitive_model_dir), decoder="generate", use_prefix_cache=False, **options)
+    greedy = lean.batched_generate(PROMPTS, max_new_tokens=8)
+    cold = lean.batched_generate(PROMPTS, num_return_sequences=2, temperature=0.01, max_new_tokens=8,
+                                 seeds=list(range(len(PROMPTS))))
+    assert cold == [[text, text] for text in greedy]
+    warm = dict(num_return_sequences=2, temperature=1.0, max_new_tokens=8, seeds=list(range(len(PROMPTS))))
+    sampled = lean.batched_generate(PROMPTS, **warm)
+    assert sampled == plain.batched_generate(PROMPTS, **warm)
+    assert sum(a != b for a, b in sampled) >= 2, "the samples must differ, or this proves nothing about seeds"

@@ -11,7 +11,7 @@ from safetensors.torch import load_file, save_file
 
 from homework import lora, sft
 from homework.base_llm import BaseLLM
-from homework.sampling import SeededGumbelSampling
+from homework.generation.sampling import SeededGumbelSampling
 
 
 def test_a_loaded_adapter_changes_what_the_model_computes(trained_adapter, tiny_model_dir):

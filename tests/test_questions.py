@@ -9,32 +9,32 @@ from pathlib import Path
 import pytest
 
 from homework import conversion_utils as cu
-from homework import questions
+from homework.questions import commands, generator
 
 def test_generation_is_deterministic_disjoint_and_covers_every_pair():
-    valid = questions.generate_questions(600, seed=1)
-    train = questions.generate_questions(600, seed=0, exclude={q for q, _ in valid})
-    assert questions.generate_questions(600, seed=1) == valid
+    valid = generator.generate_questions(600, seed=1)
+    train = generator.generate_questions(600, seed=0, exclude={q for q, _ in valid})
+    assert generator.generate_questions(600, seed=1) == valid
     assert not {q for q, _ in train} & {q for q, _ in valid}
     assert len({q for q, _ in train}) == 600
-    words = " ".join(q for q, _ in questions.generate_questions(len(cu.unit_pairs()), seed=3))
+    words = " ".join(q for q, _ in generator.generate_questions(len(cu.unit_pairs()), seed=3))
     for unit in cu.UNITS:
         assert any(name in words for name in (unit.name, *unit.aliases)), f"{unit.name} never asked about"
-    assert len(questions.TEMPLATES) >= 25
+    assert len(generator.TEMPLATES) >= 25
     assert all(a >= 0.05 for _, a in train), "answers that round to 0 could never be judged right"
 
 
 def test_train_json_uses_every_form_of_every_unit_in_every_shape(capsys):
-    questions.coverage()  # raises SystemExit on a gap or when train.json is not the generator's output
+    commands.coverage()  # raises SystemExit on a gap or when train.json is not the generator's output
     assert "every form of every unit is used" in capsys.readouterr().out
 
 
 def test_stories_fit_the_quantity_and_shouted_questions_keep_their_units():
-    records = questions.generate_question_records(3000, seed=5)
+    records = generator.generate_question_records(3000, seed=5)
     for q in records:
         if q.shape == "story":
             assert any(q.text.lower().startswith(t.split("{")[0].lower())
-                       for t in questions.STORIES[q.src.dimension]), q.text
+                       for t in generator.STORIES[q.src.dimension]), q.text
         if q.noise == "capitals":
             assert q.text.isupper() or not any(c.isalpha() for c in q.text), q.text
             assert set(cu.units_in(q.text)) >= {q.src, q.dst}, q.text  # the target derivation still finds them
@@ -43,17 +43,17 @@ def test_stories_fit_the_quantity_and_shouted_questions_keep_their_units():
                        for f, u in ((q.src_form, q.src), (q.dst_form, q.dst))), q.text
     assert sum(q.noise == "capitals" and "HOW" in q.text for q in records) > 3
     # 13-digit values only where the coverage plan needs them: a cubic kilometer has no unit of similar size
-    assert all(q.value < questions.MAX_VALUE or q.dst.name == "cubic kilometer" or q.src.name == "cubic kilometer"
+    assert all(q.value < generator.MAX_VALUE or q.dst.name == "cubic kilometer" or q.src.name == "cubic kilometer"
                for q in records)
     assert not cu.is_word("Mb") and not cu.is_word("m") and not cu.is_word("mm^3") and cu.is_word("cubic feet")
 
 
 def test_every_value_form_and_noise_appears_and_reads_back_to_its_value():
-    from homework.quantities import VALUE_FORMS, quantity_candidates
+    from homework.questions.quantities import VALUE_FORMS, quantity_candidates
 
-    records = questions.generate_question_records(3000, seed=5)
+    records = generator.generate_question_records(3000, seed=5)
     assert {q.value_form for q in records} == set(VALUE_FORMS)
-    assert {q.noise for q in records} == set(questions.NOISE)
+    assert {q.noise for q in records} == set(generator.NOISE)
     for q in records:
         values = [value for _, value in quantity_candidates(q.text)]
         assert any(abs(v - q.value) < 1e-9 * max(1, q.value) for v in values), (q.text, q.value, values)
@@ -68,9 +68,9 @@ def test_every_value_form_and_noise_appears_and_reads_back_to_its_value():
 
 
 def test_shouted_symbols_and_everyday_shares_shape_a_drawn_file():
-    records = questions.generate_question_records(400, seed=2, noise_share={"typo": 0, "capitals": 1},
+    records = generator.generate_question_records(400, seed=2, noise_share={"typo": 0, "capitals": 1},
                                                   shouted_symbols=1, everyday=1, plan=False)
-    assert all(q.src.name in questions.EVERYDAY and q.dst.name in questions.EVERYDAY for q in records)
+    assert all(q.src.name in generator.EVERYDAY and q.dst.name in generator.EVERYDAY for q in records)
     shouted = [q for q in records if q.noise == "capitals"]
     assert len(shouted) > 300
     for q in shouted:  # symbols wherever the unit has one that survives capitals: "HOW MANY G IN 2 LB?"
@@ -81,43 +81,43 @@ def test_shouted_symbols_and_everyday_shares_shape_a_drawn_file():
     assert min(Counter(q.src.dimension for q in records).values()) > 400 / len(cu.dimensions()) / 2
     assert any(" G " in f" {q.text} " and q.src.dimension == "mass" for q in shouted)
     # the defaults spend no random numbers on these shares: files made before them are made again
-    assert (questions.generate_questions(50, seed=2, shouted_symbols=0, everyday=0)
-            == questions.generate_questions(50, seed=2))
+    assert (generator.generate_questions(50, seed=2, shouted_symbols=0, everyday=0)
+            == generator.generate_questions(50, seed=2))
     with pytest.raises(SystemExit, match="--everyday 1.5: expected a share from 0 to 1"):
-        questions.questions("unused.json", n=1, everyday=1.5)
+        commands.questions("unused.json", n=1, everyday=1.5)
 
 
 def test_typo_kinds_and_shortest_word_reach_the_questions():
-    from homework.noise import ALL_TYPOS
+    from homework.questions.noise import ALL_TYPOS
 
     share = {"typo": 1.0, "capitals": 0.0}
-    records = questions.generate_question_records(300, seed=4, noise_share=share, plan=False,
+    records = generator.generate_question_records(300, seed=4, noise_share=share, plan=False,
                                                   typo_kinds=ALL_TYPOS, shortest_typo=4)
     words = {w.strip("?.,").lower() for q in records for w in q.text.split()}
     assert {"fet", "fete", "cpus", "cupps", "pnts", "milse", "hoursr"} & words  # four-letter words slip too
-    plain = questions.generate_question_records(300, seed=4, noise_share=share, plan=False)
+    plain = generator.generate_question_records(300, seed=4, noise_share=share, plan=False)
     assert not {"fet", "fete", "fefet", "cpus", "cupps"} & {w.strip("?.,").lower() for q in plain for w in q.text.split()}
-    assert questions._typo_kinds(("drop", "insert"), False) == ("drop", "insert")  # fire's form of drop,insert
-    assert questions._typo_kinds("all", False) == ALL_TYPOS
+    assert commands._typo_kinds(("drop", "insert"), False) == ("drop", "insert")  # fire's form of drop,insert
+    assert commands._typo_kinds("all", False) == ALL_TYPOS
     with pytest.raises(SystemExit, match="--typo_kinds drop,typing: expected 'all' or a comma list of drop, "):
-        questions.questions("unused.json", n=1, typo_kinds="drop,typing")
+        commands.questions("unused.json", n=1, typo_kinds="drop,typing")
     with pytest.raises(SystemExit, match="--more_typos and --typo_kinds: give one of them"):
-        questions.questions("unused.json", n=1, more_typos=True, typo_kinds="all")
+        commands.questions("unused.json", n=1, more_typos=True, typo_kinds="all")
     with pytest.raises(SystemExit, match="--shortest_typo 2: expected a whole number of letters, 3 or more"):
-        questions.questions("unused.json", n=1, shortest_typo=2)
+        commands.questions("unused.json", n=1, shortest_typo=2)
 
 
 def test_questions_leave_out_every_excluded_file(tmp_path):
     valid, robust, out = tmp_path / "valid.json", tmp_path / "robust.json", tmp_path / "more.json"
-    valid.write_text(json.dumps(questions.generate_questions(20, seed=6)))
-    questions.questions(str(out), n=40, seed=6, exclude=str(valid))
+    valid.write_text(json.dumps(generator.generate_questions(20, seed=6)))
+    commands.questions(str(out), n=40, seed=6, exclude=str(valid))
     # robust holds questions this very run would write if it read valid only
     robust.write_text(json.dumps([row + ["kind"] for row in json.loads(out.read_text())[:20]]))
-    questions.questions(str(out), n=40, seed=6, exclude=f"{valid},{robust}")
+    commands.questions(str(out), n=40, seed=6, exclude=f"{valid},{robust}")
     unseen = {q for name in (valid, robust) for q, *_ in json.loads(name.read_text())}
     assert not unseen & {q for q, _ in json.loads(out.read_text())}
     with pytest.raises(SystemExit, match="--exclude nowhere.json: no such file"):
-        questions.questions(str(out), n=1, exclude="nowhere.json")
+        commands.questions(str(out), n=1, exclude="nowhere.json")
 
 
 @pytest.mark.parametrize("text,numeral,value", [
@@ -130,13 +130,13 @@ def test_questions_leave_out_every_excluded_file(tmp_path):
     ("I ran .75 miles", "0.75", 0.75), ("1,500 liters in gallons", "1,500", 1500), ("2.5e3 m in km", "2.5e3", 2500),
 ])
 def test_quantity_candidates_read_numbers_as_people_write_them(text, numeral, value):
-    from homework.quantities import quantity_candidates
+    from homework.questions.quantities import quantity_candidates
 
     assert (numeral, pytest.approx(value)) in [(n, pytest.approx(v)) for n, v in quantity_candidates(text)]
 
 
 def test_misspell_makes_one_slip_and_never_another_unit():
-    from homework.noise import can_shout, misspell
+    from homework.questions.noise import can_shout, misspell
 
     rng = random.Random(0)
     for unit in cu.UNITS:
@@ -145,7 +145,7 @@ def test_misspell_makes_one_slip_and_never_another_unit():
             if wrong is not None:
                 assert cu.find_unit(wrong) is None and wrong != form and abs(len(wrong) - len(form)) <= 1
     assert misspell("kg", rng) is None
-    from homework.noise import ALL_TYPOS, MORE_TYPOS, typo
+    from homework.questions.noise import ALL_TYPOS, MORE_TYPOS, typo
 
     for unit in cu.UNITS:  # the slips people also make keep the same promise
         for form in cu.forms(unit):
@@ -165,15 +165,15 @@ def test_misspell_makes_one_slip_and_never_another_unit():
 
 
 def test_coverage_names_each_gap():
-    train, _ = questions.split_records(200, 10)
-    *_, gaps = questions.coverage_gaps(train)
+    train, _ = generator.split_records(200, 10)
+    *_, gaps = generator.coverage_gaps(train)
     assert gaps and all(" is never used" in g or " never appears in a " in g or " writes its value as " in g
                         or " has noise " in g for g in gaps)
-    full = questions.generate_question_records(3000, seed=5)
-    assert not questions.coverage_gaps(full)[2]
-    *_, gaps = questions.coverage_gaps([q for q in full if not (q.value_form == "fraction" and q.src.dimension == "time")])
+    full = generator.generate_question_records(3000, seed=5)
+    assert not generator.coverage_gaps(full)[2]
+    *_, gaps = generator.coverage_gaps([q for q in full if not (q.value_form == "fraction" and q.src.dimension == "time")])
     assert gaps == ["no time question writes its value as 'fraction'"]
-    *_, gaps = questions.coverage_gaps([q for q in full if not (q.noise == "typo" and q.src.dimension == "mass")])
+    *_, gaps = generator.coverage_gaps([q for q in full if not (q.noise == "typo" and q.src.dimension == "mass")])
     assert gaps == ["no mass question has noise 'typo'"]
 
 
@@ -181,23 +181,17 @@ def test_committed_data_matches_the_generator():
     data = Path(__file__).resolve().parent.parent / "data"
     valid = json.loads((data / "valid.json").read_text())
     train = json.loads((data / "train.json").read_text())
-    assert valid == [list(r) for r in questions.generate_questions(1000, seed=1)]
+    assert valid == [list(r) for r in generator.generate_questions(1000, seed=1)]
     assert not {q for q, _ in train} & {q for q, _ in valid}
     robust = json.loads((data / "robust.json").read_text())
     assert len(robust) >= 250 and not {q for q, *_ in robust} & {q for q, _ in train + valid}
 
 
 def test_robust_json_is_the_hand_written_rows_with_table_answers():
-    from homework.robust_questions import build
+    from homework.questions.robust import build
 
     path = Path(__file__).resolve().parent.parent / "data" / "robust.json"
     assert json.loads(path.read_text()) == build()
     kinds = [row[2] for row in build()]
     everyday = ("no-digit", "words-fractions", "misspelling", "capitals", "british", "dotted", "chatty")
     assert all(kinds.count(kind) >= 6 for kind in everyday) and sum(k in everyday for k in kinds) >= 50
-
-
-def test_old_import_paths_still_work_with_a_warning():
-    with pytest.warns(DeprecationWarning, match="moved to homework.questions"):
-        from homework.conversion_utils import generate_questions
-    assert generate_questions is questions.generate_questions

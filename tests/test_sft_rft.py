@@ -151,6 +151,15 @@ def test_rft_pairs_train_on_the_reasoning():
     assert pairs == [(sft.format_prompt("How many g in 6 kg?"), " 1 kg = 1000 g. <answer>6 * 1000</answer>")]
 
 
+def test_rft_names_the_units_before_a_bare_sampled_answer_as_the_sft_targets_do():
+    rows = [["How many g in 6 kg?", 6000.0, "<answer>6 * 1 / 0.001</answer>"],
+            ["How many g in 6 kg?", 6000.0, "kilogram to gram: <answer>6 * 1 / 0.001</answer>"]]
+    named = [completion for _, completion in rft.rft_pairs(rows, name_units=True)]
+    assert named == [" kilogram to gram: <answer>6 * 1 / 0.001</answer>"] * 2
+    assert named[0] == sft.format_example("How many g in 6 kg?", 6000.0, name_units=True)[1]
+    assert rft.rft_pairs(rows[:1])[0][1] == " <answer>6 * 1 / 0.001</answer>"
+
+
 @pytest.mark.parametrize("question,answer,expected", [
     ("How many seconds are in 2 years?", 2 * 31556926.08, "2 * 3.156e7 / 1"),
     ("Convert 3 gallons to liters.", 3 * 3.785411784, "3 * 3.785 / 1"),
@@ -206,7 +215,7 @@ def test_rft_trains_on_its_reasonings_plus_replayed_sft_pairs_from_the_sft_adapt
     completions = [completion for _, completion in seen["pairs"]]
     assert len(completions) == 3 + 2, "every reasoning, then the first --sft_examples pairs"
     assert completions[0].startswith(" 1 kg = 1000 g. <answer>1 * 1000</answer>")
-    assert completions[-1] == sft.format_example("2 m in cm", 200.0)[1]
+    assert completions[-1] == sft.format_example("2 m in cm", 200.0, name_units=True)[1], "named, by default"
     assert seen["init_adapter"] == str(trained_adapter) and seen["learning_rate"] == 5e-4
     before, after = load_file(trained_adapter / "adapter_model.safetensors"), load_file(out / "adapter_model.safetensors")
     assert before.keys() == after.keys() and any(not torch.equal(before[k], after[k]) for k in before)

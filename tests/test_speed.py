@@ -8,9 +8,10 @@ import pytest
 import torch
 from transformers import LlamaConfig
 
-from homework import allocator, base_llm, lora
+from homework import base_llm, lora
+from homework.generation import allocator
 from homework.base_llm import BaseLLM, dtype_choice
-from homework.prefix_cache import MIN_PREFIX_TOKENS, batch_after_prefix, shared_prefix_length
+from homework.generation.prefix_cache import LONG_PREFIX_TOKENS, batch_after_prefix, shared_prefix_length
 
 
 @pytest.fixture
@@ -99,7 +100,7 @@ QUESTIONS = ["How many gram are there per 6 kg?", "Convert 3 hours to minutes.",
 def generate_both_ways(llm, prompts, **kwargs):
     llm.use_prefix_cache, llm._prefix = True, None
     cached = llm.batched_generate(prompts, **kwargs)
-    assert llm._prefix is not None and len(llm._prefix) >= MIN_PREFIX_TOKENS, "the preamble was not cached"
+    assert llm._prefix is not None and len(llm._prefix) >= LONG_PREFIX_TOKENS, "the preamble was not cached"
     llm.use_prefix_cache = False
     uncached = llm.batched_generate(prompts, **kwargs)
     llm.use_prefix_cache = True
@@ -122,7 +123,7 @@ def test_sampling_with_the_prefix_cache_gives_one_list_per_prompt(long_prompt_ll
 def test_grouped_attention_gives_the_same_logits_as_stock_sdpa(tiny_model_dir):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from homework.attention import GROUPED_SDPA
+    from homework.generation.attention import GROUPED_SDPA
 
     tok = AutoTokenizer.from_pretrained(tiny_model_dir)
     tok.padding_side, tok.pad_token = "left", tok.eos_token

@@ -25,25 +25,23 @@ changes only what surrounds them:
 Greedy outputs equal generate()'s (tests/test_decoding.py); BaseLLM(decoder="generate") keeps the old path.
 """
 
+from dataclasses import dataclass
+from typing import Callable
+
 import torch
 from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
 
 from .allocator import keep_freed_memory
-from .decoding_rows import Rows
+from .rows import Rows
 from .output_head import OutputHead
 from .packed_linear import PackedLinear
+from .prefix_cache import inner_model, is_long
 
 PREFILL_WASTE = 0.5  # padding allowed when prompts of different lengths are read together (attention's alone)
 PREFILL_TOKENS = 800  # positions (rows x longest prompt) read in one pass: larger passes ran slower
-SHARED_PREFIX_TOKENS = 32  # a prefix this long is attended where it lies; a shorter one is copied into the rows
 # torch's CPU flash-attention kernel, which also returns the logsumexp of the scores (absent: plain products)
 FLASH_CPU = getattr(torch.ops.aten, "_scaled_dot_product_flash_attention_for_cpu", None)
 PACK_BUDGET = 2 * 2**30  # bytes of layer weights up to which the layers are packed too (a copy: 135M 0.4 GB)
-
-
-def inner_model(model):
-    """The causal LM under a PEFT wrapper, or the model itself."""
-    return model.get_base_model() if hasattr(model, "get_base_model") else model
 
 
 def supports(model) -> bool:
@@ -88,7 +86,7 @@ class SharedPrefix:
     the prefix's (queries x P) scores never leave the call. On a CPU the call is torch's flash-attention
     kernel, which keeps its scores in cache: CoT's 446-token prefix, 30 layers, 86 -> 65 ms for a
     200-row step and 491 -> 265 ms for a 750-token prompt pass against products and softmax step by step
-    (2-core EPYC, AVX2, float32; runs/speed/prefix_flash.py). Elsewhere the same is computed in plain products.
+    (2-core AMD EPYC, AVX2, float32; commit 0083765, 2026-12-01). Elsewhere the same is computed in plain products.
     """
 
     def __init__(self, prefix):
@@ -126,6 +124,36 @@ def prefill_groups(lengths: list[int], waste: float = PREFILL_WASTE, most: int =
     return groups
 
 
+@dataclass
+class Call:
+    """What one generate() call holds while rows come and go: its prefix, limits, chooser and the output."""
+    prefix_len: int  # tokens of the shared prompt start, before each row's own
+    max_new_tokens: int
+    shared: SharedPrefix | None  # a long prefix, attended where it lies
+    copied: object  # a short PrefixCache, copied into each row's buffers (or None)
+    pick: Callable  # pick(hidden, ids) -> each row's next token
+    out: list[list[int]]  # new tokens per input row
+
+    def next_tokens(self, hidden: torch.Tensor, ids: list[int]) -> list[int]:
+        """Each row's next token, appended to the output of the input row it answers; the rows read them next."""
+        tokens = self.pick(hidden, ids).tolist()
+        for row, token in zip(ids, tokens):
+            self.out[row].append(token)
+        return tokens
+
+
+@dataclass
+class Pass:
+    """What every layer of one forward pass reads: the rows, the layout of their tokens, positions, mask."""
+    state: Rows
+    shared: SharedPrefix | None
+    rows: int  # b
+    width: int  # L, positions per row in this pass
+    keep: torch.Tensor | None  # the real positions of the (b * L) grid, or None when all are real
+    rotary: tuple  # (cos, sin) of the positions
+    bias: torch.Tensor  # (b, 1, 1, L, end): 0 where a query may look, -inf elsewhere
+
+
 class LeanDecoder:
     """Batched decoding with the model's own layers; see the module docstring for what it changes."""
 
@@ -160,56 +188,52 @@ class LeanDecoder:
         hidden state (ids: the input rows they answer); None means greedy. progress(k) is called as k
         rows finish.
         """
-        pick = pick or (lambda hidden, ids: self.greedy(hidden))
-        batch = batch or len(rows)
-        p = len(prefix) if prefix is not None else 0
         shared = self.shared_prefix(prefix)
-        copied = prefix if prefix is not None and shared is None else None
-        out: list[list[int]] = [[] for _ in rows]
+        call = Call(prefix_len=len(prefix) if prefix is not None else 0, max_new_tokens=max_new_tokens,
+                    shared=shared, copied=prefix if prefix is not None and shared is None else None,
+                    pick=pick or (lambda hidden, ids: self.greedy(hidden)), out=[[] for _ in rows])
+        batch = batch or len(rows)
         waiting = list(range(len(rows)))
         state = None
         while waiting or state is not None:
             if waiting and (state is None or len(state) <= batch * 3 // 4):
                 free = batch - (0 if state is None else len(state))
                 admitted, waiting = waiting[:free], waiting[free:]
-                fresh = self.read([rows[i][p:] for i in admitted], admitted, p, max_new_tokens, shared, copied, pick,
-                                  out)
+                fresh = self.read([rows[i][call.prefix_len:] for i in admitted], admitted, call)
                 state = fresh if state is None else Rows.join([state, fresh], max_new_tokens)
             else:
                 last = torch.tensor(state.feed, device=state.valid.device)[:, None]
                 hidden = self.forward(last, state.position[:, None], torch.ones_like(last, dtype=torch.bool), state,
                                       shared)
                 state.position += 1
-                self.choose(state, hidden, pick, out)
-            live = [k for k, row in enumerate(state.ids) if not self.finished(out[row], max_new_tokens)]
+                state.feed = call.next_tokens(hidden, state.ids)
+            live = [k for k, row in enumerate(state.ids) if not self.finished(call.out[row], max_new_tokens)]
             if progress is not None and len(live) < len(state):
                 progress(len(state) - len(live))
             if not live:
                 state = None
             elif len(live) < len(state):  # finished rows leave: later steps compute live rows only
                 state.keep(live)
-        return out
+        return call.out
 
     def shared_prefix(self, prefix) -> SharedPrefix | None:
         """The PrefixCache as the loop reads it (a view of its layers: nothing is copied or packed);
-        None for a prefix shorter than SHARED_PREFIX_TOKENS, which is copied into the rows instead: reading
-        a few positions more per row costs less than the prefix's own products and sums at every layer."""
-        if prefix is None or len(prefix) < SHARED_PREFIX_TOKENS:
-            return None
-        return SharedPrefix(prefix)
+        None for a short one (prefix_cache.is_long), which is copied into the rows instead: reading a few
+        positions more per row costs less than the prefix's own products and sums at every layer."""
+        return SharedPrefix(prefix) if is_long(prefix) else None
 
-    def read(self, own: list[list[int]], ids: list[int], p: int, max_new_tokens: int, shared, copied, pick,
-             out) -> Rows:
-        """Rows for these prompts (after the shared prefix of p tokens), read in few passes, first token chosen.
+    def read(self, own: list[list[int]], ids: list[int], call: "Call") -> Rows:
+        """Rows for these prompts (after the call's shared prefix), read in few passes, first token chosen.
         A copied prefix (a short PrefixCache) is written into each row's buffers before its own tokens.
 
         Prompts are read in groups of similar length (prefill_groups), each padded only to its own
         longest prompt and written right-aligned into one set of buffers. The products see only the
         real tokens (forward): on 200 SFT questions the padding was 9% of the positions read.
         """
+        p, copied = call.prefix_len, call.copied
         width = max(len(r) for r in own) + (p if copied is not None else 0)
         device = self.body.embed_tokens.weight.device
-        rows = Rows(len(self.layers), len(own), self.kv_heads, self.head_dim, width + max_new_tokens,
+        rows = Rows(len(self.layers), len(own), self.kv_heads, self.head_dim, width + call.max_new_tokens,
                     self.body.embed_tokens.weight)
         groups = prefill_groups([len(r) for r in own], PREFILL_WASTE, PREFILL_TOKENS)
         order = [k for group in groups for k in group]
@@ -222,19 +246,13 @@ class LeanDecoder:
             real = torch.tensor([[False] * (longest - len(r)) + [True] * len(r) for r in part], device=device)
             positions = (p + real.long().cumsum(-1) - 1).clamp_min(p)
             view = rows.part(start, start + len(part), width - longest, copied)
-            hidden.append(self.forward(tokens, positions, real, view, shared))
+            hidden.append(self.forward(tokens, positions, real, view, call.shared))
             next_positions.append(positions[:, -1] + 1)
             start += len(part)
         rows.length = width
         rows.position = torch.cat(next_positions)
-        self.choose(rows, torch.cat(hidden), pick, out)
+        rows.feed = call.next_tokens(torch.cat(hidden), rows.ids)
         return rows
-
-    def choose(self, rows: Rows, hidden: torch.Tensor, pick, out) -> None:
-        """Append each row's next token to its output; it is what the row reads at the next step."""
-        rows.feed = pick(hidden, rows.ids).tolist()
-        for row, token in zip(rows.ids, rows.feed):
-            out[row].append(token)
 
     def finished(self, tokens: list[int], max_new_tokens: int) -> bool:
         """EOS, the stop string completed by the last token, or no room left."""
@@ -259,23 +277,21 @@ class LeanDecoder:
         keep = None if width == 1 or bool(real.all()) else real.flatten().nonzero()[:, 0]
         x = self.body.embed_tokens(tokens if keep is None else tokens.flatten()[keep])
         bias = torch.zeros(allowed.shape, dtype=x.dtype, device=x.device).masked_fill_(~allowed, float("-inf"))
-        bias = bias[:, None, None]  # (b, 1, 1, L, end): the same for every head of every group
-        rotary = self.body.rotary_emb(x, positions)
+        step = Pass(state=state, shared=shared, rows=b, width=width, keep=keep,
+                    rotary=self.body.rotary_emb(x, positions), bias=bias[:, None, None])
         for index, (layer, products) in enumerate(zip(self.layers, self.products)):
-            x = x + self.attention(layer.self_attn, products, layer.input_layernorm(x), rotary, state, index, shared,
-                                   bias, (b, width, keep))
+            x = x + self.attention(layer.self_attn, products, layer.input_layernorm(x), index, step)
             x = x + products.mlp(layer.post_attention_layernorm(x))
         state.length = end
         last = x[:, -1] if keep is None else x[real.sum(-1).cumsum(0) - 1]  # rows end at their last position
         return self.body.norm(last)
 
-    def attention(self, attn, products: LayerProducts, h, rotary, state: Rows, index: int, shared, bias,
-                  layout) -> torch.Tensor:
+    def attention(self, attn, products: LayerProducts, h, index: int, step: "Pass") -> torch.Tensor:
         """Self-attention over [shared prefix][this row's own tokens], the prefix read once for all rows.
 
-        layout: (b, L, keep); h is (b, L, hidden), or its real positions `keep` alone, (tokens, hidden).
+        h is (b, L, hidden), or its real positions `step.keep` alone, (tokens, hidden).
         """
-        b, width, keep = layout
+        b, width, keep, state, shared = step.rows, step.width, step.keep, step.state, step.shared
         kv, d = self.kv_heads, self.head_dim
 
         def spread(y: torch.Tensor) -> torch.Tensor:  # -> (b, heads, L, d), padding positions zero
@@ -284,7 +300,7 @@ class LeanDecoder:
             return y.view(b, width, -1, d).transpose(1, 2)
 
         query, key, value = spread(products.q(h)), spread(products.k(h)), spread(products.v(h))
-        query, key = apply_rotary_pos_emb(query, key, *rotary)
+        query, key = apply_rotary_pos_emb(query, key, *step.rotary)
         start, end = state.length, state.length + width
         keys, values = state.keys[index], state.values[index]
         keys[:, :, start:end] = key
@@ -292,7 +308,7 @@ class LeanDecoder:
         groups = query.shape[1] // kv
         # query heads j*g .. j*g+g-1 read key/value head j; the scale is applied to the query (exact for 1/8)
         query = (query * attn.scaling).reshape(b, kv, groups * width, d)
-        own = (query @ keys[:, :, :end].transpose(-1, -2)).view(b, kv, groups, width, end).float() + bias
+        own = (query @ keys[:, :, :end].transpose(-1, -2)).view(b, kv, groups, width, end).float() + step.bias
         top = own.amax(-1)  # each query's largest score, or the prefix's logsumexp if larger: the softmax's shift
         if shared is not None:  # all rows' queries against the prefix, one call per layer
             prefix, logsumexp = shared.attend(index, query.transpose(0, 1).reshape(kv, b * groups * width, d))

@@ -21,20 +21,21 @@ class SeededGumbelSampling(LogitsProcessor):
         self.generators = [torch.Generator().manual_seed(int(s)) for s in seeds]
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        """generate()'s hook: the scores of every row, noised, for its greedy argmax."""
         if scores.shape[0] != len(self.generators):
             raise ValueError(f"{scores.shape[0]} sequences but {len(self.generators)} seeds")
-        vocab = scores.shape[1]
-        uniform = torch.stack([torch.rand(vocab, generator=g) for g in self.generators]).to(scores.device)
-        gumbel = -torch.log(-torch.log(uniform.clamp_min(1e-20)))
+        return self.noised(scores, range(len(self.generators)))
+
+    def noised(self, scores: torch.Tensor, rows) -> torch.Tensor:
+        """scores / temperature plus Gumbel noise, row k's drawn from the generator of input row rows[k]."""
+        uniform = torch.stack([torch.rand(scores.shape[1], generator=self.generators[i]) for i in rows])
+        gumbel = -torch.log(-torch.log(uniform.to(scores.device).clamp_min(1e-20)))
         return scores.float() / self.temperature + gumbel
 
     def pick(self, decoder):
-        """A next-token chooser for decoding.LeanDecoder: live row i draws from the generator of input row ids[i]."""
+        """A next-token chooser for decoding.LeanDecoder: live row k draws from the generator of input row ids[k]."""
         def choose(hidden: torch.Tensor, ids: list[int]) -> torch.Tensor:
-            scores = decoder.logits(hidden)
-            noise = torch.stack([torch.rand(scores.shape[1], generator=self.generators[i]) for i in ids])
-            gumbel = -torch.log(-torch.log(noise.to(scores.device).clamp_min(1e-20)))
-            return (scores / self.temperature + gumbel).argmax(-1)
+            return self.noised(decoder.logits(hidden), ids).argmax(-1)
 
         return choose
 

@@ -9,7 +9,7 @@ under DESIGN.md's 400 lines). Never used for training.
     python -m homework.questions robust   # writes data/robust.json: [question, answer, kind] rows
 """
 
-from .conversion_utils import convert
+from ..conversion_utils import convert
 from .robust_everyday import EVERYDAY_SECTIONS
 
 SECTIONS: dict[str, list[tuple]] = {

@@ -11,7 +11,7 @@ for megabytes. "MM", "MG", "ML" and the like name no other unit and mean millime
 import random
 from collections import defaultdict
 
-from .conversion_utils import Unit, find_unit
+from ..conversion_utils import Unit, find_unit
 
 # neighbours on a QWERTY keyboard, for typos that replace a letter
 _KEYS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")

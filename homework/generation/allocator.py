@@ -6,7 +6,7 @@ decoding call allocates and frees the same large tensors at every step (key/valu
 hidden states, logits), so the kernel zeroed and mapped the same memory again and again: 190k-690k page
 faults and 0.8-2.5 s of system time per call of 200 SFT questions (27.7-29.2 s). With the thresholds
 below, freed memory stays for the next tensor: 2k-315k faults (the most on a first call), 0.1-1.0 s
-(2-core EPYC, float32, runs/speed/malloc_exp.py, not committed). The price: up to TRIM_THRESHOLD of
+(2-core AMD EPYC, AVX2, float32; commit 5fde21f, 2026-11-30). The price: up to TRIM_THRESHOLD of
 freed memory stays with the process.
 """
 

@@ -1,27 +1,20 @@
 """The question generator: conversion questions with exact answers, as people type them.
 
-A question is a sentence shape (homework.templates) filled with two units of one dimension, in any
-form the unit table allows, and a value written as people write it (homework.quantities: "6",
-"a quart", "seven", "1/2", "half a litre", ".5", "1,500", "2.5e3"); some carry noise (homework.noise:
+A question is a sentence shape (templates.py) filled with two units of one dimension, in any
+form the unit table allows, and a value written as people write it (quantities.py: "6",
+"a quart", "seven", "1/2", "half a litre", ".5", "1,500", "2.5e3"); some carry noise (noise.py:
 a mistyped unit word, or the whole question in capitals). A coverage plan first uses every form of
 every unit, every unit in every shape and every value form; the rest is drawn at random.
-
-    python -m homework.questions generate     # data/train.json (6000) and data/valid.json (1000)
-    python -m homework.questions coverage     # unit x form, unit x shape, value forms, noise; exit 1 on a gap
-    python -m homework.questions questions data/rft_questions.json --n 4000 --seed 7
-    python -m homework.questions robust       # data/robust.json, the hand-written set
+The command lines that write data/*.json are in commands.py.
 """
 
-import json
 import math
 import random
 import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
-from .cli import comma_list
-from .conversion_utils import UNITS, Unit, convert, dimensions, forms, is_word, unit_pairs
+from ..conversion_utils import UNITS, Unit, convert, dimensions, forms, is_word, unit_pairs
 from .noise import ALL_TYPOS, MORE_TYPOS, SHORTEST_TYPO, TYPOS, can_shout, misspell
 from .quantities import SINGULAR_FORMS, VALUE_FORMS, article, write_value
 from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
@@ -262,23 +255,6 @@ def split_records(train_size: int = 6000, valid_size: int = 1000, seed: int = 0)
     return train, valid
 
 
-def write_json(path: Path, rows) -> None:
-    """Write rows atomically: a stopped run leaves the old file or the new one, never half of one."""
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(rows, indent=1) + "\n")
-    tmp.replace(path)
-
-
-def generate(train_size: int = 6000, valid_size: int = 1000, seed: int = 0, out_dir: str = "data") -> None:
-    """Write data/train.json and data/valid.json: disjoint, deterministic for a seed."""
-    train, valid = split_records(train_size, valid_size, seed)
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
-    for name, records in (("train", train), ("valid", valid)):
-        path = Path(out_dir) / f"{name}.json"
-        write_json(path, [[q.text, q.answer] for q in records])
-        print(f"wrote {len(records)} questions to {path}")
-
-
 def coverage_gaps(records: list[Question]) -> tuple[dict, dict, list[str]]:
     """Counts of (unit, form) and (unit, shape) in these questions, and one line per gap (a count of 0):
     also every value form and every kind of noise must appear with every dimension."""
@@ -299,99 +275,3 @@ def coverage_gaps(records: list[Question]) -> tuple[dict, dict, list[str]]:
     gaps += [f"no {dim} question has noise {noise!r}" for dim in dimensions() for noise in NOISE
              if not noises[dim, noise]]
     return forms_used, shapes_used, gaps
-
-
-def coverage(train_size: int = 6000, valid_size: int = 1000, seed: int = 0, data_dir: str = "data") -> None:
-    """Report how often train.json uses each form of each unit, each unit in each sentence shape, each
-    value form and each kind of noise; exit 1 on a gap, or when train.json is not this generator's output."""
-    train, _ = split_records(train_size, valid_size, seed)
-    path = Path(data_dir) / "train.json"
-    if json.loads(path.read_text()) != [[q.text, q.answer] for q in train]:
-        raise SystemExit(f"{path} is not what `generate --train_size {train_size} --valid_size {valid_size} "
-                         f"--seed {seed}` writes; regenerate it or pass the sizes it was made with")
-    forms_used, shapes_used, gaps = coverage_gaps(train)
-    print(f"{path}: {len(train)} questions, {len(UNITS)} units, {len(forms_used)} forms, {len(SHAPES)} shapes")
-    print("unit: form count ... | " + " ".join(SHAPES))
-    for unit in UNITS:
-        form_counts = ", ".join(f"{f} {forms_used[unit.name, f]}" for f in forms(unit))
-        shape_counts = " ".join(str(shapes_used[unit.name, s]) for s in SHAPES)
-        print(f"{unit.name}: {form_counts} | {shape_counts}")
-    print("value forms: " + ", ".join(f"{f} {sum(q.value_form == f for q in train)}" for f in VALUE_FORMS))
-    print("noise: " + ", ".join(f"{k} {sum(q.noise == k for q in train)}" for k in NOISE))
-    for gap in gaps:
-        print(f"gap: {gap}")
-    if gaps:
-        raise SystemExit(f"{len(gaps)} coverage gaps in {path}")
-    print("every form of every unit is used, every unit appears in every shape, and every dimension "
-          "with every value form and every kind of noise")
-
-
-def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tuple = "data/valid.json",
-              typos: float = NOISE_SHARE["typo"], capitals: float = NOISE_SHARE["capitals"],
-              shouted_symbols: float = 0.0, everyday: float = 0.0, plan: bool = True,
-              more_typos: bool = False, typo_kinds: str | tuple | None = None,
-              shortest_typo: int = SHORTEST_TYPO) -> None:
-    """Write n more [question, answer] pairs (e.g. for datagen), none of them in the `exclude` file(s):
-    "--exclude data/valid.json,data/robust.json" keeps both sets unseen.
-
-    --typos and --capitals set the share of questions with each kind of noise (RFT's questions carry
-    more of it than train.json: the kinds SFT gets wrong most often are where sampling can teach most).
-    --shouted_symbols is the share of the shouted ones whose units are symbols ("500 MG TO G"), and
-    --everyday the share of questions between two EVERYDAY units (grams, cups, miles, hours...).
-    The first questions (about 1300) follow the coverage plan, whose forms and units are fixed; --plan False
-    skips it, so these shares hold for every question. --more_typos adds slips to the key row above or
-    below and words spelled by their sound ("2 quartz", "5 gramz") to the typos. --typo_kinds names the
-    kinds instead, comma-separated, from drop, double, swap, replace, other-row, sound and insert (a key
-    pressed beside another, "meteres"), or "all". --shortest_typo 4 lets four-letter words be mistyped
-    ("3 fete", "2 cupps"); the default, 5, leaves them whole.
-    """
-    if not (0 <= typos and 0 <= capitals and typos + capitals <= 1):
-        raise SystemExit(f"--typos {typos} and --capitals {capitals}: expected shares from 0 to 1 that sum to at most 1")
-    for option, share in (("shouted_symbols", shouted_symbols), ("everyday", everyday)):
-        if not 0 <= share <= 1:
-            raise SystemExit(f"--{option} {share}: expected a share from 0 to 1")
-    kinds = _typo_kinds(typo_kinds, more_typos)
-    if not (isinstance(shortest_typo, int) and shortest_typo >= 3):
-        raise SystemExit(f"--shortest_typo {shortest_typo}: expected a whole number of letters, 3 or more")
-    files = comma_list(exclude or "")
-    for name in files:
-        if name and not Path(name).is_file():
-            raise SystemExit(f"--exclude {name}: no such file (expected a JSON list of [question, answer, ...] rows)")
-    excluded = {row[0] for name in files if name for row in json.loads(Path(name).read_text())}
-    path = Path(output_json)
-    write_json(path, generate_questions(n, seed=seed, exclude=excluded,
-                                        noise_share={"typo": typos, "capitals": capitals},
-                                        shouted_symbols=shouted_symbols, everyday=everyday, plan=plan,
-                                        typo_kinds=kinds, shortest_typo=shortest_typo))
-    print(f"wrote {n} questions to {path}")
-
-
-def _typo_kinds(names, more_typos: bool) -> tuple[str, ...]:
-    """The typo kinds that --typo_kinds names: "all", or a comma list."""
-    if names is None:
-        return MORE_TYPOS if more_typos else TYPOS
-    if more_typos:
-        raise SystemExit("--more_typos and --typo_kinds: give one of them (--more_typos is "
-                         f"--typo_kinds {','.join(MORE_TYPOS)})")
-    if names == "all":
-        return ALL_TYPOS
-    kinds = tuple(str(k).strip() for k in comma_list(names))
-    unknown = [k for k in kinds if k not in ALL_TYPOS]
-    if unknown or not kinds:
-        raise SystemExit(f"--typo_kinds {names}: expected 'all' or a comma list of {', '.join(ALL_TYPOS)}")
-    return kinds
-
-
-def robust(out: str = "data/robust.json") -> None:
-    """Write the hand-written robustness set (homework.robust_questions) with answers from the unit table."""
-    from .robust_questions import build
-
-    rows = build()
-    write_json(Path(out), rows)
-    print(f"wrote {len(rows)} questions to {out}")
-
-
-if __name__ == "__main__":
-    from .cli import main
-
-    main({"generate": generate, "questions": questions, "coverage": coverage, "robust": robust})

@@ -10,7 +10,7 @@ import random
 import re
 from fractions import Fraction
 
-from .conversion_utils import Unit, units_behind
+from ..conversion_utils import Unit, units_behind
 
 ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
@@ -90,15 +90,9 @@ def write_value(form: str, rng: random.Random, unit_word: str) -> tuple[str, flo
 # ---------------------------------------------------------------- reading a question's number back
 
 _DIGITS = r"(?<![\w^*.])(?:\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?|\.\d+)"
-_FIRST_NUMBER = re.compile(_DIGITS)
+_NUMBER = re.compile(_DIGITS)
 _MIXED = re.compile(r"(?<![\w^*./])(\d+) (\d+)/(\d+)(?![\w/])")
 _FRACTION = re.compile(r"(?<![\w^*./])(\d+)/(\d+)(?![\w/])")
-
-
-def first_number_text(question: str) -> str | None:
-    """The first number a question writes, as written; not a unit's exponent: "Convert 2,500 m3" -> "2,500"."""
-    match = _FIRST_NUMBER.search(question)
-    return match.group(0) if match else None
 
 
 def parse_number(written: str) -> float:
@@ -144,7 +138,7 @@ def quantity_candidates(question: str) -> list[tuple[str, float]]:
     for match in _SPOKEN_PATTERN.finditer(question):
         value = FRACTION_WORDS_SINGULAR[match.group(0).lower()]
         found.append((numeral(value), float(value)))
-    for match in _FIRST_NUMBER.finditer(question):
+    for match in _NUMBER.finditer(question):
         written = match.group(0)
         found.append((f"0{written}" if written.startswith(".") else written, parse_number(written)))
     for match in _NUMBER_WORD_PATTERN.finditer(question):

@@ -1,7 +1,7 @@
-"""The everyday kinds of the hand-written robust set (robust_questions.py): questions as people type them.
+"""The everyday kinds of the hand-written robust set (robust.py): questions as people type them.
 
 No digit at all, numbers in words and fractions, misspellings, capitals, British spellings, dotted
-abbreviations, chatty questions. Rows as in robust_questions: (question, value, from unit, to unit).
+abbreviations, chatty questions. Rows as in robust.py: (question, value, from unit, to unit).
 """
 
 EVERYDAY_SECTIONS: dict[str, list[tuple]] = {

@@ -14,10 +14,10 @@ class OutputHead:
 
     Greedy decoding keeps only each part's best word instead of the full logits. On a CPU in float32
     each part is applied packed for oneDNN (PackedLinear): 95-102 GFLOP/s for 64-200 rows of the
-    49152 x 576 matrix, where MKL's plain product reached 45-59 (2-core EPYC, AVX2, hot cache). Its parts are
+    49152 x 576 matrix, where MKL's plain product reached 45-59 (2-core AMD EPYC, AVX2, hot cache). Its parts are
     PACKED_PART words, so that all rows meet each part of the matrix once, while it is in cache: one
     full product per 64 rows read the whole matrix from memory 4 times for 200 rows, 130 ms where the
-    parts take 100 (runs/speed/head_slices.py); the logits are the same bits. Elsewhere the parts are
+    parts take 100 (commit 5fde21f, 2026-11-30); the logits are the same bits. Elsewhere the parts are
     HEAD_SLICE words, through F.linear.
     """
 

@@ -10,11 +10,17 @@ import inspect
 import torch
 from transformers import StaticCache
 
-from .decoding import inner_model
 
-# below this (e.g. SFT's "Question:"), generate() gains less from a cache than the cache costs; the lean
-# loop (decoding.py) takes a prefix of any length and copies one this short into its rows
-MIN_PREFIX_TOKENS = 32
+# The one rule for a shared prompt start, in both decoders: one of at least LONG_PREFIX_TOKENS (CoT's
+# examples) is held once and read by reference (the lean loop attends it where it lies, generate() expands
+# a cache of it); a shorter one (SFT's "Question:") costs less held by every row (the lean loop copies its
+# keys and values into the rows, generate() recomputes it).
+LONG_PREFIX_TOKENS = 32
+
+
+def inner_model(model):
+    """The causal LM under a PEFT wrapper, or the model itself."""
+    return model.get_base_model() if hasattr(model, "get_base_model") else model
 
 
 def cache_argument(model) -> str:
@@ -22,6 +28,11 @@ def cache_argument(model) -> str:
     outputs: `cache` from 5.2x on (the old name still works there, with a deprecation warning),
     `past_key_values` before (5.17 on the GPU machine)."""
     return "cache" if "cache" in inspect.signature(inner_model(model).forward).parameters else "past_key_values"
+
+
+def is_long(prefix) -> bool:
+    """True for a PrefixCache that is read by reference (see LONG_PREFIX_TOKENS)."""
+    return prefix is not None and len(prefix) >= LONG_PREFIX_TOKENS
 
 
 def shared_prefix_length(rows: list[list[int]]) -> int:

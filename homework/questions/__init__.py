@@ -1,0 +1,13 @@
+"""The question generator: [question, answer] pairs as people type them, and the hand-written robust set.
+
+    generator.py         Question, generate_questions, split_records, the coverage plan and its gaps
+    templates.py         the sentence shapes and stories a question is written in
+    quantities.py        how a value is written ("a quart", "seven", "1/2") and read back from a question
+    noise.py             typing slips in unit words, questions in capitals
+    robust.py            data/robust.json: hand-written questions by kind (robust_everyday.py: the everyday kinds)
+    commands.py          python -m homework.questions generate|questions|coverage|robust
+
+It knows no factor that is not in the unit table (homework/conversion_utils.py).
+"""
+
+from .generator import Question, generate_questions, split_records  # noqa: F401

@@ -1,0 +1,6 @@
+"""python -m homework.questions generate|questions|coverage|robust: see commands.py."""
+
+from ..cli import main
+from .commands import COMMANDS
+
+main(COMMANDS)
