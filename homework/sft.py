@@ -110,7 +110,7 @@ def train_model(output_dir: str = str(SFT_DIR), dataset: str = "sft_questions", 
     """Train the SFT adapter on [question, answer] pairs (a split name or a JSON path).
 
     The defaults are the shipped adapter's stage of recipes/shipped.toml: one epoch on
-    data/sft_questions.json (7000 generated questions, half of them with typos or in capitals).
+    data/sft_questions.json (10000 generated questions, half of them with typos or in capitals).
 
     --init_adapter DIR continues training an existing adapter (its base and rank) instead of a fresh one.
     --name_units True writes the two units' table names before the answer (see unit_names).

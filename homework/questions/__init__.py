@@ -4,7 +4,7 @@
     templates.py         the sentence shapes and stories a question is written in
     quantities.py        how a value is written ("a quart", "seven", "1/2") and read back from a question
     noise.py             typing slips in unit words, questions in capitals
-    robust.py            data/robust.json: hand-written questions by kind (robust_everyday.py: the everyday kinds)
+    robust.py            data/robust.json from robust.toml: hand-written questions by kind of phrasing
     commands.py          python -m homework.questions generate|questions|coverage|robust
 
 It knows no factor that is not in the unit table (homework/conversion_utils.py).
