@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .cli import comma_list
 
 ROOT = Path(__file__).resolve().parent.parent
 RECIPE = ROOT / "recipes" / "shipped.toml"
@@ -181,7 +182,7 @@ def run(recipe: str = str(RECIPE), run_dir: str | None = None, dry_run: bool = F
     """
     plan = load(recipe, run_dir, overrides)
     names = [s.name for s in plan.stages]
-    forced = set() if force is None else {str(f) for f in (force if isinstance(force, tuple) else str(force).split(","))}
+    forced = set() if force is None else {str(f) for f in comma_list(force)}
     for name in ([until] if until else []) + sorted(forced):
         if name not in names:
             raise SystemExit(f"--until/--force {name}: no such stage in {plan.path} (stages: {', '.join(names)})")
@@ -190,8 +191,7 @@ def run(recipe: str = str(RECIPE), run_dir: str | None = None, dry_run: bool = F
         for stage in plan.stages[:last + 1]:
             print(stage.plain())
         if not until:
-            shown = plan.path.relative_to(ROOT) if plan.path.resolve().is_relative_to(ROOT) else plan.path
-            print(f"python -m homework.recipe publish --recipe {shlex.quote(str(shown))}")
+            print(f"python -m homework.recipe publish --recipe {shlex.quote(shown(plan.path))}")
         return
     started = time.time()
     for i, stage in enumerate(plan.stages[:last + 1], 1):
@@ -204,13 +204,14 @@ def run(recipe: str = str(RECIPE), run_dir: str | None = None, dry_run: bool = F
 def publish(plan: Recipe, root: Path = ROOT) -> None:
     """Copy the stages' outputs where the package reads them, with recipe.json beside each adapter,
     and write the results table."""
+    made = json.dumps(provenance(plan), indent=1) + "\n"
     for source, target in plan.publish.items():
         destination = root / target
         destination.parent.mkdir(parents=True, exist_ok=True)
         if Path(source).is_dir():
             shutil.rmtree(destination, ignore_errors=True)
             shutil.copytree(source, destination)
-            (destination / "recipe.json").write_text(json.dumps(provenance(plan), indent=1) + "\n")
+            (destination / "recipe.json").write_text(made)
         else:
             shutil.copyfile(source, destination)
         print(f"published {source} -> {target}", flush=True)
@@ -221,21 +222,25 @@ def publish(plan: Recipe, root: Path = ROOT) -> None:
 
 def provenance(plan: Recipe) -> dict:
     """recipe.json: the stages with their arguments and times, and a hash of every data file they read."""
-    published = {source: target for source, target in plan.publish.items()}
     data = {}
     for stage in plan.stages:
         for name in stage.inputs:
             if Path(name).is_file():
-                data[published.get(name, name)] = file_hash(Path(name))
+                data[plan.publish.get(name, name)] = file_hash(Path(name))
     stages = []
     for stage in plan.stages:
         record_file = state_file(plan, stage)
         seconds = json.loads(record_file.read_text()).get("seconds") if record_file.exists() else None
         stages.append({"name": stage.name, "command": stage.command, "args": stage.args, "seconds": seconds})
-    path = plan.path.resolve()
-    return {"recipe": str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path),
+    return {"recipe": shown(plan.path),
             "package_version": __version__, "commit": git_commit(), "made": datetime.date.today().isoformat(),
             "machine": machine(), "stages": stages, "data_sha256": data}
+
+
+def shown(path: Path) -> str:
+    """A recipe's path as the project names it: relative to the project folder where it lies inside it."""
+    path = path.resolve()
+    return str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 
 
 def git_commit() -> str | None:

@@ -11,7 +11,7 @@ import pytest
 
 from homework import datagen, recipe, rft, sft
 from homework.questions import commands
-from homework.data import dataset_path
+from homework.data import SPLITS, dataset_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = recipe.load()
@@ -47,14 +47,8 @@ def test_the_commands_with_no_options_are_the_recipes_stages(name, function):
             continue  # where checkpoints go, and resuming them: bookkeeping, not the recipe
         default = defaults[key]
         if key in ("dataset", "with_sft_data", "output_json"):
-            default = str(dataset_path(default).relative_to(ROOT)) if default in recipe_splits() else default
+            default = str(dataset_path(default).relative_to(ROOT)) if default in SPLITS else default
         assert default == published(value), f"{name} --{key}: default {default!r}, recipe {value!r}"
-
-
-def recipe_splits():
-    from homework.data import SPLITS
-
-    return SPLITS
 
 
 def test_committed_data_are_what_the_recipes_question_stages_write(tmp_path):
