@@ -1,8 +1,9 @@
 """The answer rules in one place: read the model's <answer>, evaluate its arithmetic safely, judge it.
 
 The model writes an expression ("6 * 1 / 0.001"); parse_answer evaluates it and is_answer_valid
-compares it with the expected value. Datagen, the benchmark and the grader all call these two
-functions, so there is one rule. Nothing here reads the question.
+compares it with the expected value (None where no conversion exists: then only no number is right).
+Datagen, the benchmark and the grader all call these functions, so there is one rule. Nothing here
+reads the question.
 """
 
 import ast
@@ -77,9 +78,28 @@ def parse_answer(text: str) -> float:
     return safe_eval(prefix.group(0)) if prefix and prefix.end() < len(expression) else math.nan
 
 
-def is_answer_valid(answer: float, correct_answer: float, relative_tolerance: float = 0.05) -> bool:
-    """Right within 5% after rounding both to 3 decimals; NaN is never right. (6010, 6000) -> True."""
-    if answer is None or math.isnan(answer) or math.isinf(answer):
+NO_ANSWER = re.compile(r"<answer>\s*none\s*</answer>", re.IGNORECASE)
+
+
+def is_refusal(completion: str) -> bool:
+    """Whether a completion says that no conversion exists: "... cannot be converted <answer>none</answer>"."""
+    return isinstance(completion, str) and bool(NO_ANSWER.search(completion))
+
+
+def refusal_sentence(completion: str) -> str | None:
+    """The sentence before a refusal's <answer>none</answer>, as `ask` prints it; None when not a refusal."""
+    match = NO_ANSWER.search(completion) if isinstance(completion, str) else None
+    return completion[:match.start()].strip() or "no conversion exists" if match else None
+
+
+def is_answer_valid(answer: float, correct_answer: float | None, relative_tolerance: float = 0.05) -> bool:
+    """Right within 5% after rounding both to 3 decimals; NaN is never right, except where no answer
+    exists (correct_answer None: a question between two dimensions), where only no number is right.
+    (6010, 6000) -> True; (nan, None) -> True."""
+    no_number = answer is None or math.isnan(answer) or math.isinf(answer)
+    if correct_answer is None:
+        return no_number
+    if no_number:
         return False
     expected = round(correct_answer, 3)
     return abs(round(answer, 3) - expected) < relative_tolerance * abs(expected)

@@ -1,7 +1,7 @@
 """Ask a model your own questions: python -m homework.ask "How many grams are in 6 kg?" [--model rft].
 
-Prints each question's raw completion (the arithmetic the model wrote) on stdout and, as the last
-stdout line, the evaluated number (one question) or a JSON list of numbers (several; null where the
+Prints each question's raw completion (the arithmetic the model wrote; for a refusal, its sentence) on
+stdout and, as the last stdout line, the evaluated number (one question) or a JSON list of numbers (several; null where the
 model gave none). "-" reads one question per line from stdin; all questions are answered in one
 batched call, through the model's own answer path.
 """
@@ -11,6 +11,8 @@ import logging
 import math
 import sys
 from pathlib import Path
+
+from .answers import refusal_sentence
 
 MODELS = ("cot", "sft", "rft")
 
@@ -58,7 +60,8 @@ def read_questions(questions: tuple, stdin=None) -> list[str]:
 def ask(*questions: str, model: str = "rft", adapter_dir: str | None = None) -> None:
     """Answer QUESTIONS ("-" reads them from stdin) with --model cot|sft|rft (default rft).
 
-    --adapter_dir DIR answers with another trained adapter of that kind.
+    --adapter_dir DIR answers with another trained adapter of that kind. Between units that cannot be
+    converted ("How many liters are in a meter?") the model says so, and the value printed is nan.
     """
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     asked = read_questions(questions)
@@ -68,7 +71,8 @@ def ask(*questions: str, model: str = "rft", adapter_dir: str | None = None) -> 
     results = llm.answer_with_completions(*asked)
     values = [None if math.isnan(value) else value for _, value in results]
     for question, (completion, _) in zip(asked, results):
-        print(completion.strip() if len(asked) == 1 else f"{question}\t{completion.strip()}")
+        shown = refusal_sentence(completion) or completion.strip()  # a refusal: its sentence, without the tag
+        print(shown if len(asked) == 1 else f"{question}\t{shown}")
     print(f"{values[0]:.10g}" if len(asked) == 1 and values[0] is not None else
           "nan" if len(asked) == 1 else json.dumps(values))
 

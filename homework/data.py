@@ -4,7 +4,8 @@ The data formats, all JSON lists of rows (data/*.json):
     question sets   [question, answer]                 train.json, valid.json, sft_questions.json, rft_questions.json
     the robust set  [question, answer, kind]           robust.json; kind is one of questions.robust.KINDS
     RFT data        [question, answer, reasoning]      rft.json; reasoning ends with <answer>...</answer>
-answer is a finite number. `test --dataset PATH` takes any of them (extra columns are ignored, except a
+answer is a finite number, or null where no conversion exists (a question between two dimensions: the
+model is right when it gives no number). `test --dataset PATH` takes any of them (extra columns are ignored, except a
 robust kind, which saved samples carry). A samples file (test --save_samples) has one JSON object a line:
 question, correct_answer, completion, answer (null when none), is_correct, from_unit, to_unit, dimension
 and, for the robust set, kind.
@@ -18,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .answers import is_answer_valid
+from .answers import is_answer_valid, is_refusal
 from .questions.robust import KINDS
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -48,12 +49,13 @@ def load_rows(path: Path, min_fields: int = 2) -> list[list]:
         raise DataError(f"{path}: expected a JSON list of [question, answer, ...] entries, got {type(rows).__name__}")
     for i, row in enumerate(rows):
         ok = (isinstance(row, list) and len(row) >= min_fields and isinstance(row[0], str)
-              and isinstance(row[1], (int, float)) and not isinstance(row[1], bool) and math.isfinite(row[1])
+              and (row[1] is None or isinstance(row[1], (int, float)) and not isinstance(row[1], bool)
+                   and math.isfinite(row[1]))
               and all(isinstance(extra, str) for extra in row[2:]))
         if not ok:
             expected = "[question, answer" + (", reasoning" if min_fields > 2 else "") + "]"
             raise DataError(f"{path}: entry {i} is {json.dumps(row)[:120]}, expected {expected} "
-                            "with a text question and a finite numeric answer")
+                            "with a text question and a finite numeric answer (null: no answer exists)")
     return rows
 
 
@@ -76,6 +78,13 @@ class BenchmarkResult:
     accuracy: float
     answer_rate: float  # fraction of questions with any parsable answer
     samples: list[dict] = field(default_factory=list)
+    false_refusals: float = 0.0  # fraction of the questions that have an answer where the model refused
+
+    @property
+    def refusal_accuracy(self) -> float | None:
+        """The accuracy on the questions with no answer (None when there are none)."""
+        rows = [s for s in self.samples if s["correct_answer"] is None]
+        return sum(s["is_correct"] for s in rows) / len(rows) if rows else None
 
     @classmethod
     def from_answers(cls, answers: list[float], rows: list[list], completions: list[str] | None = None
@@ -88,9 +97,11 @@ class BenchmarkResult:
         for sample, completion in zip(samples, completions or []):
             sample["completion"] = completion
         n = max(len(samples), 1)
+        answerable = [s for s in samples if s["correct_answer"] is not None]
+        refused = sum(is_refusal(s.get("completion")) for s in answerable)
         return cls(accuracy=sum(s["is_correct"] for s in samples) / n,
                    answer_rate=sum(not math.isnan(s["answer"]) for s in samples) / n,
-                   samples=samples)
+                   samples=samples, false_refusals=refused / max(len(answerable), 1))
 
 
 def benchmark(model, dataset: Dataset, max_question: int | None = None) -> BenchmarkResult:
@@ -107,10 +118,14 @@ def sample_record(sample: dict) -> dict:
     """One line of a samples file: the sample, plus the units and dimension the question is about
     (from the unit table, for reports only; None where the table cannot tell), and the kind of
     phrasing where the dataset names it (data/robust.json does)."""
+    from .conversion_utils import refusal_pair
     from .questions.quantities import reading_behind
 
-    found = reading_behind(sample["question"], sample["correct_answer"])
-    units = found[2:] if found else None
+    if sample["correct_answer"] is None:  # no answer exists: the two units of different dimensions
+        units = refusal_pair(sample["question"])
+    else:
+        found = reading_behind(sample["question"], sample["correct_answer"])
+        units = found[2:] if found else None
     answer = sample["answer"]
     record = {"question": sample["question"], "correct_answer": sample["correct_answer"],
               "completion": sample.get("completion"), "answer": None if math.isnan(answer) else answer,
@@ -144,6 +159,9 @@ def run_benchmark_cli(model_name: str, build_model, dataset: str = "valid", max_
     summary = {"model": model_name, "base": model.base_name, "accuracy": round(result.accuracy, 4),
                "answer_rate": round(result.answer_rate, 4), "n": len(result.samples),
                "seconds": round(time.time() - start, 1)}
+    if result.refusal_accuracy is not None:  # the set has questions with no answer
+        summary["refused_right"] = round(result.refusal_accuracy, 4)
+    summary["false_refusals"] = round(result.false_refusals, 4)
     if save_samples_to:
         save_samples(result, save_samples_to)
         logging.info("wrote %d samples to %s", len(result.samples), save_samples_to)

@@ -15,7 +15,7 @@ from tqdm import tqdm
 from . import checkpoints
 from .base_llm import pick_device
 from .cot import CoTModel
-from .answers import is_answer_valid
+from .answers import is_answer_valid, is_refusal
 from .data import Dataset
 from .sft import SFT_DIR
 
@@ -43,14 +43,15 @@ def build_sampler(checkpoint: str | None, backend: str = "hf"):
     return CoTModel(checkpoint or checkpoints.DEFAULT_TEACHER)
 
 
-def select_reasonings(completions: list[str], answer: float, parse, max_paths: int = 1) -> list[str]:
-    """Correct completions, cut after </answer>, distinct, shortest first, at most max_paths.
+def select_reasonings(completions: list[str], answer: float | None, parse, max_paths: int = 1) -> list[str]:
+    """Correct completions, cut after </answer>, distinct, shortest first, at most max_paths. Where no
+    answer exists (answer None), the correct ones are refusals, not any text without a number.
 
     (["x <answer>2</answer>", "<answer>5</answer>"], 5.0) -> ["<answer>5</answer>"]
     """
     kept = []
     for text in completions:
-        if not is_answer_valid(parse(text), answer):
+        if not (is_refusal(text) if answer is None else is_answer_valid(parse(text), answer)):
             continue
         text = text.strip()
         text = text[: text.index(CLOSE) + len(CLOSE)] if CLOSE in text else text + CLOSE

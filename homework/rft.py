@@ -9,8 +9,7 @@ from pathlib import Path
 
 from .data import DataError, Dataset, adapter_test_command
 from .lora import load_adapter_model, train_adapter
-from .questions.quantities import reading_behind
-from .sft import PACKAGE_DIR, SFT_DIR, SFTModel, format_example, format_prompt, unit_names
+from .sft import PACKAGE_DIR, SFT_DIR, SFTModel, format_example, format_prompt, target
 
 RFT_DIR = PACKAGE_DIR / "rft_model"
 
@@ -23,7 +22,8 @@ class RFTModel(SFTModel):
 
 
 def load_rft_rows(split_or_path: str = "rft") -> list[list]:
-    """[question, answer, reasoning] rows, each reasoning ending with <answer>...</answer>."""
+    """[question, answer, reasoning] rows, each reasoning ending with <answer>...</answer> (answer null:
+    the reasoning is a refusal, "... cannot be converted <answer>none</answer>")."""
     dataset = Dataset(split_or_path, min_fields=3)
     for i, (_, _, reasoning, *_) in enumerate(dataset.data):
         if "<answer>" not in reasoning or not reasoning.rstrip().endswith("</answer>"):
@@ -43,7 +43,7 @@ def rft_pairs(rows: list[list], name_units: bool = False) -> list[tuple[str, str
     for question, answer, reasoning, *_ in rows:
         text = reasoning.strip()
         if name_units and text.startswith("<answer>"):
-            text = unit_names(reading_behind(question, answer)) + text
+            text = target(question, answer).names + text
         pairs.append((format_prompt(question), " " + text))
     return pairs
 

@@ -1,17 +1,20 @@
 """LoRA supervised fine-tuning: the question in, `<answer>value * f_from / f_to</answer>` out.
 
 The target is an expression the model writes and parse_answer evaluates, derived from a
-[question, answer] pair alone (see answer_expression). The model learns one factor per unit,
-copies the number as written, and never has to multiply in its head.
+[question, answer] pair alone (see target). The model learns one factor (and, for temperature, one
+offset) per unit, copies the number as written, and never has to multiply in its head. A question
+with no answer (between two dimensions) is answered by naming both and refusing.
 """
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from .base_llm import BaseLLM
 from .data import Dataset, adapter_test_command
 from .lora import load_adapter_model, train_adapter
-from .questions.quantities import quantity_candidates, reading_behind
+from .conversion_utils import Unit, refusal_pair
+from .questions.quantities import compound_behind, quantity_candidates, reading_behind
 
 logger = logging.getLogger(__name__)
 
@@ -31,29 +34,83 @@ def format_factor(x: float) -> str:
     return f"{mantissa}e{int(exponent)}" if exponent else mantissa
 
 
-def answer_expression(question: str, answer: float) -> str:
-    """The arithmetic the model should write, checked against the answer.
+def format_offset(x: float) -> str:
+    """An affine unit's offset, exact where a short decimal allows: 273.15 -> "273.15", 32.0 -> "32"."""
+    return f"{x:g}"
 
-    Through the base unit when the question names two units of the table whose factors give the
-    answer: ("How many g in 6 kg?", 6000.0) -> "6 * 1 / 0.001", so the model learns one factor per
-    unit rather than one per pair. The number is copied as the question writes it (parse_answer drops
-    thousands separators); a number written otherwise becomes a numeral: "a quart" -> "1",
-    "seven" -> "7", "half a" -> "0.5", "1/2" -> "(1/2)", "3 1/2" -> "(3+1/2)", ".5" -> "0.5".
-    Otherwise value times factor: ("6 foo in bar?", 12.0) -> "6 * 2".
+
+def conversion_expression(written: str, src: Unit, dst: Unit) -> str:
+    """The arithmetic for one value between two units: one rule per kind of relation (unit_table.Unit).
+
+        linear   "6 * 1 / 0.001"                   value * factor / factor, through the base unit
+        affine   "(400 - 32) * 0.5556 / 1 + 0"     (value - offset) * factor / factor + offset
+        inverse  "100 / (35 * 0.4251)"             the inverse unit's factor / (value * the other's)
     """
-    return _expression(question, answer, reading_behind(question, answer))
+    if src.inverse or dst.inverse:
+        inverse, other = (src, dst) if src.inverse else (dst, src)
+        return f"{format_factor(inverse.factor)} / ({written} * {format_factor(other.factor)})"
+    if src.relation == "affine":
+        return (f"({written} - {format_offset(src.offset)}) * {format_factor(src.factor)} / "
+                f"{format_factor(dst.factor)} + {format_offset(dst.offset)}")
+    return f"{written} * {format_factor(src.factor)} / {format_factor(dst.factor)}"
 
 
-def _expression(question: str, answer: float, found) -> str:
-    """answer_expression for a reading_behind result already found (None when there is none)."""
+def compound_expression(parts, dst: Unit) -> str:
+    """A compound value's parts summed through the base unit: "(5 * 0.3048 + 8 * 0.0254) / 0.01"."""
+    terms = " + ".join(f"{written} * {format_factor(unit.factor)}" for written, _, unit in parts)
+    return f"({terms}) / {format_factor(dst.factor)}"
+
+
+NO_ANSWER = "<answer>none</answer>"
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the model should write for a [question, answer] pair: the units' names (said first when
+    training names them) and the answer, or a refusal when the answer is None (no conversion exists)."""
+    names: str
+    answer: str
+    refusal: bool = False
+
+    def completion(self, name_units: bool = False) -> str:
+        return f" {self.names}{self.answer}" if name_units or self.refusal else f" {self.answer}"
+
+
+def target(question: str, answer: float | None) -> Target:
+    """The Target of a [question, answer] pair, derived from the pair alone and checked against the answer.
+
+    answer None: the question's two units are of different dimensions; the model names both and refuses:
+        ("How many liters are in a meter?", None) -> "liter (volume) to meter (length): cannot be converted
+        <answer>none</answer>".
+    A compound value sums its parts: ("5 ft 8 in in cm", 172.72) -> "(5 * 0.3048 + 8 * 0.0254) / 0.01".
+    Otherwise through the base unit by the units' relation (conversion_expression), the number copied as
+    the question writes it (parse_answer drops thousands separators); a number written otherwise becomes
+    a numeral: "a quart" -> "1", "seven" -> "7", "half a" -> "0.5", "3 1/2" -> "(3+1/2)", "¾" -> "(3/4)",
+    "3,5" -> "3.5", "twenty thousand" -> "20e3", "minus 10" -> "-10".
+    With no two units that give the answer: value times factor, ("6 foo in bar?", 12.0) -> "6 * 2".
+    """
+    if answer is None:
+        pair = refusal_pair(question)
+        names = f"{pair[0].name} ({pair[0].dimension}) to {pair[1].name} ({pair[1].dimension}): " if pair else ""
+        return Target(names + "cannot be converted ", NO_ANSWER, refusal=True)
+    compound = compound_behind(question, answer)
+    if compound:
+        parts, dst = compound
+        names = " and ".join(unit.name for _, _, unit in parts)
+        return Target(f"{names} to {dst.name}: ", f"<answer>{compound_expression(parts, dst)}</answer>")
+    found = reading_behind(question, answer)
     if found:
         written, _, src, dst = found
-        return f"{written} * {format_factor(src.factor)} / {format_factor(dst.factor)}"
+        return Target(f"{src.name} to {dst.name}: ", f"<answer>{conversion_expression(written, src, dst)}</answer>")
     candidates = quantity_candidates(question)
-    if not candidates:
-        return format_factor(answer)
-    written, value = candidates[0]
-    return f"{written} * {format_factor(answer / value)}"
+    expression = f"{candidates[0][0]} * {format_factor(answer / candidates[0][1])}" if candidates \
+        else format_factor(answer)
+    return Target("", f"<answer>{expression}</answer>")
+
+
+def answer_expression(question: str, answer: float) -> str:
+    """The arithmetic inside the Target's <answer>: ("How many g in 6 kg?", 6000.0) -> "6 * 1 / 0.001"."""
+    return target(question, answer).answer.removeprefix("<answer>").removesuffix("</answer>")
 
 
 PROMPT = "Question: {question}\nAnswer:"
@@ -69,22 +126,15 @@ def format_prompt(question: str) -> str:
     return PROMPT.format(question=question.strip())
 
 
-def unit_names(found) -> str:
-    """The two units of a reading_behind result, by their table names, before the answer: "kilometer to mile: ".
+def format_example(question: str, answer: float | None, name_units: bool = False) -> tuple[str, str]:
+    """(prompt, completion) for one training pair; name_units puts the units' table names before the answer
+    ("kilometer to mile: <answer>...").
 
     Naming them first turns a misspelt or shouted word ("miels", "QT") into the unit's own name, and the
-    factors that follow are then written after that name rather than after the typed word. Empty when
-    the question's units cannot be told from the pair (found is None).
+    factors that follow are then written after that name rather than after the typed word. A refusal
+    always names them: the names are the reason there is no answer.
     """
-    return f"{found[2].name} to {found[3].name}: " if found else ""
-
-
-def format_example(question: str, answer: float, name_units: bool = False) -> tuple[str, str]:
-    """(prompt, completion) for one training pair; name_units puts unit_names before the answer.
-    The question is read once for both (reading_behind tries typo matches, the slow part)."""
-    found = reading_behind(question, answer)
-    names = unit_names(found) if name_units else ""
-    return format_prompt(question), f" {names}<answer>{_expression(question, answer, found)}</answer>"
+    return format_prompt(question), target(question, answer).completion(name_units)
 
 
 class SFTModel(BaseLLM):

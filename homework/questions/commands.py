@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from ..cli import comma_list
-from ..conversion_utils import UNITS, forms
+from ..conversion_utils import COURSE_DIMENSIONS, UNITS, dimensions, forms
 from .generator import NOISE, NOISE_SHARE, SHAPES, VALUE_FORMS, coverage_gaps, generate_questions, split_records
 from .noise import ALL_TYPOS, MORE_TYPOS, SHORTEST_TYPO, TYPOS
 
@@ -18,7 +18,7 @@ from .noise import ALL_TYPOS, MORE_TYPOS, SHORTEST_TYPO, TYPOS
 def write_json(path: Path, rows) -> None:
     """Write rows atomically: a stopped run leaves the old file or the new one, never half of one."""
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(rows, indent=1) + "\n")
+    tmp.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
     tmp.replace(path)
 
 
@@ -61,7 +61,8 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
               typos: float = NOISE_SHARE["typo"], capitals: float = NOISE_SHARE["capitals"],
               shouted_symbols: float = 0.0, everyday: float = 0.0, plan: bool = True,
               more_typos: bool = False, typo_kinds: str | tuple | None = None,
-              shortest_typo: int = SHORTEST_TYPO) -> None:
+              shortest_typo: int = SHORTEST_TYPO, dimensions: str | tuple | None = None, course_share: float = 0.5,
+              refusals: float = 0.0, compounds: float = 0.0) -> None:
     """Write n more [question, answer] pairs (e.g. for datagen), none of them in the `exclude` file(s):
     "--exclude data/valid.json,data/robust.json" keeps both sets unseen.
 
@@ -75,10 +76,15 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
     kinds instead, comma-separated, from drop, double, swap, replace, other-row, sound and insert (a key
     pressed beside another, "meteres"), or "all". --shortest_typo 4 lets four-letter words be mistyped
     ("3 fete", "2 cupps"); the default, 5, leaves them whole.
+    --dimensions names the dimensions asked about, comma-separated ("course": the course's six; default:
+    all); --course_share is the share of drawn questions in the course's six, the rest spread evenly over
+    the others. --refusals is the share of questions between two dimensions, whose answer is null (no
+    conversion exists), and --compounds the share with a compound value ("5 ft 8 in", "1 h 45 min").
     """
     if not (0 <= typos and 0 <= capitals and typos + capitals <= 1):
         raise SystemExit(f"--typos {typos} and --capitals {capitals}: expected shares from 0 to 1 that sum to at most 1")
-    for option, share in (("shouted_symbols", shouted_symbols), ("everyday", everyday)):
+    for option, share in (("shouted_symbols", shouted_symbols), ("everyday", everyday),
+                          ("course_share", course_share), ("refusals", refusals), ("compounds", compounds)):
         if not 0 <= share <= 1:
             raise SystemExit(f"--{option} {share}: expected a share from 0 to 1")
     kinds = _typo_kinds(typo_kinds, more_typos)
@@ -93,8 +99,23 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
     write_json(path, generate_questions(n, seed=seed, exclude=excluded,
                                         noise_share={"typo": typos, "capitals": capitals},
                                         shouted_symbols=shouted_symbols, everyday=everyday, plan=plan,
-                                        typo_kinds=kinds, shortest_typo=shortest_typo))
+                                        typo_kinds=kinds, shortest_typo=shortest_typo,
+                                        dimensions=_dimensions(dimensions), course_share=course_share,
+                                        refusals=refusals, compounds=compounds))
     print(f"wrote {n} questions to {path}")
+
+
+def _dimensions(names) -> tuple[str, ...] | None:
+    """The dimensions that --dimensions names: None (all), "course", or a comma list."""
+    if names is None or names == "":
+        return None
+    if names == "course":
+        return COURSE_DIMENSIONS
+    chosen = tuple(str(d).strip() for d in comma_list(names))
+    unknown = [d for d in chosen if d not in dimensions()]
+    if unknown or not chosen:
+        raise SystemExit(f"--dimensions {names}: expected 'course' or a comma list of {', '.join(dimensions())}")
+    return chosen
 
 
 def _typo_kinds(names, more_typos: bool) -> tuple[str, ...]:

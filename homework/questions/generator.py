@@ -14,15 +14,21 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..conversion_utils import UNITS, Unit, convert, dimensions, forms, is_word, unit_pairs
+from ..conversion_utils import COURSE_DIMENSIONS, UNITS, Unit, convert_units, forms, is_word, refusal_pair
+from ..conversion_utils import dimensions as all_dimensions
 from .noise import ALL_TYPOS, MORE_TYPOS, SHORTEST_TYPO, TYPOS, can_shout, misspell
-from .quantities import SINGULAR_FORMS, VALUE_FORMS, article, write_value
+from .quantities import (COMPOUNDS, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, write_compound,
+                         write_value)
 from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
 
 # How often a value is written each way, and how often a question carries each kind of noise. Digits
 # stay the most common (the course writes them), the rest are how people type when they do not.
-VALUE_FORM_SHARE = {"digits": 0.55, "article": 0.11, "words": 0.1, "fraction": 0.06, "fraction-words": 0.06,
-                    "leading-dot": 0.04, "thousands": 0.04, "scientific": 0.04}
+VALUE_FORM_SHARE = {"digits": 0.5, "article": 0.1, "words": 0.08, "fraction": 0.04, "fraction-words": 0.04,
+                    "leading-dot": 0.03, "thousands": 0.03, "scientific": 0.03, "unicode-fraction": 0.04,
+                    "decimal-comma": 0.04, "scale": 0.03, "negative": 0.0, "compound": 0.0}
+# (a compound value is drawn with its units: generate_question_records' compounds share)
+# temperature values are written as digits, signed or not, or as words; nothing else reads naturally
+TEMPERATURE_FORMS = {"digits": 0.6, "negative": 0.25, "decimal-comma": 0.08, "words": 0.07}
 NOISE = ("none", "typo", "capitals")
 NOISE_SHARE = {"typo": 0.07, "capitals": 0.06}
 # the units people ask about most ("cups in a quart", "kg in pounds"): the everyday share of a file draws
@@ -43,7 +49,7 @@ MAX_VALUE = 1e6
 class Question:
     """A generated question and what it was made of (for coverage and reports; never for answering)."""
     text: str
-    answer: float
+    answer: float | None
     src: Unit
     dst: Unit
     src_form: str
@@ -52,6 +58,7 @@ class Question:
     value: float
     value_form: str = "digits"
     noise: str = "none"
+    # answer is None for a question between two dimensions: no conversion exists, the model must say so
 
 
 def near(a: Unit, b: Unit) -> bool:
@@ -76,8 +83,22 @@ def _format_value(value: float) -> str:
     return f"{value:g}" if abs(value) < 1e6 else f"{value:,.0f}"
 
 
-def _sample_value(rng: random.Random) -> float:
-    """Mostly small integers (1-10), some decimals, a few larger values."""
+def applies(value_form: str, unit: Unit) -> bool:
+    """Whether a value form reads naturally with this source unit: "minus 10" only for a temperature,
+    "5 ft 8 in" only after a unit of COMPOUNDS, a temperature only as TEMPERATURE_FORMS."""
+    if unit.dimension == "temperature":
+        return value_form in TEMPERATURE_FORMS
+    if unit.dimension == "fuel economy":  # "a mile per gallon" or "twenty thousand mpg" is nobody's car
+        return value_form in ("digits", "words", "decimal-comma", "fraction", "unicode-fraction")
+    return value_form != "negative" and (value_form != "compound" or unit.name in COMPOUNDS)
+
+
+def _sample_value(rng: random.Random, unit: Unit | None = None) -> float:
+    """Mostly small integers (1-10), some decimals, a few larger values; temperatures as people meet them."""
+    if unit is not None and unit.dimension == "temperature":
+        kelvin = unit.offset > 100  # a temperature in kelvin is never small
+        return float(rng.randint(200, 400) if kelvin else rng.choice(
+            (rng.randint(0, 40), rng.randint(40, 110), rng.choice((100, 212, 350, 180, 400, 37, 98.6, 0.5, 451)))))
     roll = rng.random()
     if roll < 0.6:
         return float(rng.randint(1, 10))
@@ -100,34 +121,46 @@ def _symbol_text(unit: Unit, rng: random.Random) -> str:
 
 def _quantity(value: str, form: str, rng: random.Random) -> str:
     """The value and its unit; short symbols are sometimes written without a space ("6kg")."""
-    compact = len(form) <= 3 and " " not in form and form[0].isalpha() and rng.random() < 0.3
+    compact = (len(form) <= 3 and " " not in form and form[0].isalpha() and rng.random() < 0.3
+               or form[0] in "°º" and rng.random() < 0.6)  # "20°C" more often than "20 °C"
     return f"{value}{form}" if compact else f"{value} {form}"
 
 
-def _partner(unit: Unit, rng: random.Random) -> Unit:
+
+
+def _partner(unit: Unit, rng: random.Random, scope: dict[str, list[Unit]]) -> Unit:
     """Another unit of the same dimension and of similar size (any other when none is)."""
-    others = [u for u in dimensions()[unit.dimension] if u is not unit]
+    others = [u for u in scope[unit.dimension] if u is not unit]
     return rng.choice([u for u in others if near(unit, u)] or others)
 
 
-def _coverage_plan(rng: random.Random) -> list[tuple[Unit, str | None, Unit, str | None, str, str | None]]:
+def _stranger(unit: Unit, rng: random.Random, scope: dict[str, list[Unit]]) -> Unit:
+    """A unit of another dimension, for a question that has no answer."""
+    return rng.choice(scope[rng.choice(sorted(d for d in scope if d != unit.dimension))])
+
+
+def _coverage_plan(rng: random.Random, scope: dict[str, list[Unit]], refusals: bool
+                   ) -> list[tuple[Unit, str | None, Unit, str | None, str, str]]:
     """(src, src form, dst, dst form, shape, value form) jobs that use every form of every unit as source
-    and as target, every unit in every sentence shape, and every unit with every value form; a None
-    form is drawn at random later."""
+    and as target, every unit in every sentence shape, every unit with every value form that applies to
+    it and, with refusals, every unit once in a question with no answer; a None form is drawn later."""
     shapes = list(SHAPES)
     jobs = []
-    for unit in UNITS:
+    for unit in (u for group in scope.values() for u in group):
         roles = [(form, role) for form in forms(unit) for role in ("src", "dst")]
         while len(roles) < len(shapes):  # few forms: repeat them until every shape gets one
             roles.append(roles[len(roles) % (2 * len(forms(unit)))])
         offset = rng.randrange(len(shapes))
         for k, (form, role) in enumerate(roles):
-            other = _partner(unit, rng)
+            other = _partner(unit, rng, scope)
             shape = shapes[(offset + k) % len(shapes)]
             jobs.append((unit, form, other, None, shape, "digits") if role == "src"
                         else (other, None, unit, form, shape, "digits"))
         for value_form in VALUE_FORMS[1:]:
-            jobs.append((unit, None, _partner(unit, rng), None, rng.choice(shapes), value_form))
+            if applies(value_form, unit):
+                jobs.append((unit, None, _partner(unit, rng, scope), None, rng.choice(shapes), value_form))
+        if refusals and len(scope) > 1:
+            jobs.append((unit, None, _stranger(unit, rng, scope), None, rng.choice(shapes), "digits"))
     rng.shuffle(jobs)
     return jobs
 
@@ -139,28 +172,38 @@ def _draw(share: dict[str, float], rng: random.Random) -> str:
 def _make_question(src: Unit, src_form: str, dst: Unit, dst_form: str, shape: str, value_form: str,
                    noise: str, rng: random.Random, typos: tuple[str, ...] = TYPOS,
                    shortest_typo: int = SHORTEST_TYPO) -> Question:
+    refusal = src.dimension != dst.dimension
+    linear = not refusal and src.relation == dst.relation == "linear"
     if value_form == "digits":
-        value = _sample_value(rng)
+        value = _sample_value(rng, src)
         # The answer check rounds to 3 decimals, so an answer below ~0.05 could never be judged right:
         # scale such values up by a power of ten (5 um -> 5,000,000 um to km).
-        if convert(value, src.name, dst.name) < 0.05:
-            value = round(value * 10 ** math.ceil(math.log10(0.1 / convert(value, src.name, dst.name))), 6)
+        if linear and convert_units(value, src, dst) < 0.05:
+            value = round(value * 10 ** math.ceil(math.log10(0.1 / convert_units(value, src, dst))), 6)
         v = _format_value(value)
         q = _quantity(v, src_form, rng)
     else:
-        if convert(1, src.name, dst.name) < 0.2:  # "a millisecond in seconds" is below what the check can judge
+        if linear and convert_units(1, src, dst) < 0.2:  # "a millisecond in seconds" is below what the check can judge
             src, src_form, dst, dst_form = dst, dst_form, src, src_form
+            value_form = value_form if applies(value_form, src) else "digits"
+            return _make_question(src, src_form, dst, dst_form, shape, value_form, noise, rng, typos, shortest_typo)
         if value_form in SINGULAR_FORMS:
             src_form = rng.choice(singular_forms(src))
-        v, value = write_value(value_form, rng, src_form)
-        q = v if value_form in SINGULAR_FORMS else f"{v} {src_form}"
-        if shape == "units-first" and value_form in SINGULAR_FORMS:
+        if value_form == "compound":
+            v, value = write_compound(src, rng, _unit_text)
+            q = v
+        else:
+            v, value = write_value(value_form, rng, src_form)
+            q = v if value_form in SINGULAR_FORMS else _quantity(v, src_form, rng) if value_form == "negative" \
+                else f"{v} {src_form}"
+        if shape == "units-first" and (value_form in SINGULAR_FORMS or value_form == "compound"):
             shape = "what-is"  # "quart to cups: a" reads badly; the value stands with its unit
     if value_form == "article" and rng.random() < 0.3:
         template, shape = rng.choice(PER), "per"
     else:
         template = rng.choice(STORIES[src.dimension] if shape == "story" else SHAPES[shape])
-    text = template.format(v=v, a=src_form, an=f"{article(src_form)} {src_form}", b=dst_form, q=q)
+    other = rng.choice((rng.randint(1990, 2026), rng.randint(2, 99), rng.randint(100, 999))) if "{n}" in template else 0
+    text = template.format(v=v, a=src_form, an=f"{article(src_form)} {src_form}", b=dst_form, q=q, n=other)
     if value_form == "article":
         text = re.sub(r"\b(per|Per) an? ", r"\1 ", text)  # "how many cups per quart", not "per a quart"
     if noise == "typo":
@@ -173,7 +216,7 @@ def _make_question(src: Unit, src_form: str, dst: Unit, dst_form: str, shape: st
             text = text.upper()  # "WHAT IS 12 QT IN GAL?"
         else:
             noise = "none"  # "Mb" shouted is "MB", another unit of the same dimension
-    answer = convert(value, src.name, dst.name)
+    answer = None if refusal else convert_units(value, src, dst)
     return Question(text, answer, src, dst, src_form, dst_form, shape, value, value_form, noise)
 
 
@@ -188,90 +231,160 @@ def _typo_in(text: str, words: list[str], rng: random.Random, typos: tuple[str, 
     return text, "none"
 
 
+def _readable(question: Question) -> bool:
+    """Whether the training target can be derived from [text, answer] alone: a refusal's two units are
+    the ones refusal_pair finds, a compound value reads back into its parts."""
+    if question.answer is None:
+        pair = refusal_pair(question.text)
+        return pair is not None and set(pair) == {question.src, question.dst}
+    if question.value_form == "compound":
+        return compound_behind(question.text, question.answer) is not None
+    return True
+
+
+class _Drawer:
+    """Draws the unit pair of a question that is not in the coverage plan."""
+
+    def __init__(self, scope: dict[str, list[Unit]], everyday: float, refusals: float, course_share: float,
+                 compounds: float):
+        self.scope, self.everyday, self.refusals, self.compounds = scope, everyday, refusals, compounds
+        self.compound_units = [u for group in scope.values() for u in group if u.name in COMPOUNDS]
+        pairs = [(a, b) for group in scope.values() for a in group for b in group if a is not b]
+        course = [(a, b) for a, b in pairs if a.dimension in COURSE_DIMENSIONS]
+        other = [(a, b) for a, b in pairs if a.dimension not in COURSE_DIMENSIONS]
+        # the course's dimensions by pair (volume has the most), the others evenly by dimension
+        self.course_share = course_share if course and other else 1.0 if course else 0.0
+        self.course = (course, [p for p in course if near(*p)])
+        self.other: dict[str, tuple[list, list]] = {}
+        for a, b in other:
+            self.other.setdefault(a.dimension, ([], []))[0].append((a, b))
+            if near(a, b):
+                self.other[a.dimension][1].append((a, b))
+        self.everyday_pairs: dict[str, list] = {}  # by dimension, drawn evenly: volume has 4x mass's pairs
+        for a, b in self.course[1]:
+            if a.name in EVERYDAY and b.name in EVERYDAY:
+                self.everyday_pairs.setdefault(a.dimension, []).append((a, b))
+
+    def compound(self, rng: random.Random) -> tuple[Unit, Unit] | None:
+        """A pair whose source takes a compound value ("5 ft 8 in" to cm), for a share of the draws."""
+        if self.compound_units and rng.random() < self.compounds:
+            src = rng.choice(self.compound_units)
+            return src, rng.choice([u for u in self.scope[src.dimension] if near(src, u)])
+        return None
+
+    def pair(self, rng: random.Random) -> tuple[Unit, Unit]:
+        if self.refusals and rng.random() < self.refusals and len(self.scope) > 1:
+            src = rng.choice(self.scope[rng.choice(sorted(self.scope))])
+            return src, _stranger(src, rng, self.scope)
+        if self.everyday and self.everyday_pairs and rng.random() < self.everyday:
+            return rng.choice(self.everyday_pairs[rng.choice(sorted(self.everyday_pairs))])
+        every, close = self.course if rng.random() < self.course_share else self.other[rng.choice(sorted(self.other))]
+        return rng.choice(close if rng.random() < 0.9 else every)
+
+
 def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset(),
                               noise_share: dict[str, float] | None = None,
                               shouted_symbols: float = 0.0, everyday: float = 0.0,
                               plan: bool = True, typo_kinds: tuple[str, ...] = TYPOS,
-                              shortest_typo: int = SHORTEST_TYPO) -> list[Question]:
+                              shortest_typo: int = SHORTEST_TYPO, dimensions: tuple[str, ...] | None = None,
+                              refusals: float = 0.0, course_share: float = 0.5, compounds: float = 0.0
+                              ) -> list[Question]:
     """n distinct questions. The first ones follow a coverage plan (every form of every unit, as source
-    and as target; every unit in every shape and with every value form); the rest draw unit pairs,
-    forms, shapes, value forms and noise at random (noise_share: {"typo": p, "capitals": q}, else NOISE_SHARE).
+    and as target; every unit in every shape and with every value form that applies); the rest draw unit
+    pairs, forms, shapes, value forms and noise at random (noise_share: {"typo": p, "capitals": q}, else
+    NOISE_SHARE). dimensions: the dimensions asked about (None: all). course_share: the share of drawn
+    questions in the course's six dimensions, the rest spread evenly over the others.
+    refusals: the share of drawn questions between two dimensions, which have no answer (answer None);
+    above 0 the plan also asks every unit once so. compounds: the share of drawn questions whose value
+    is compound ("5 ft 8 in", "2 weeks and 3 days").
     shouted_symbols: the share of drawn questions in capitals whose units are written as symbols
     ("HOW MANY G IN 2 LB?"); everyday: the share of drawn questions whose two units are both EVERYDAY
-    units. At 0 no random number is spent on either, so older files stay reproducible. plan=False skips
-    the coverage plan: every question is drawn, so the shares above hold for the whole file.
-    typo_kinds: the slips a typo may be (noise.TYPOS; MORE_TYPOS adds the key row above or below and sounds
-    spelled otherwise, "quartz", "gramz"; ALL_TYPOS also an extra key, "meteres"); shortest_typo: the
-    shortest unit word that gets one (4 lets "feet" become "fete")."""
+    units. plan=False skips the coverage plan: every question is drawn, so the shares above hold for the
+    whole file. typo_kinds: the slips a typo may be (noise.TYPOS; MORE_TYPOS adds the key row above or below
+    and sounds spelled otherwise, "quartz", "gramz"; ALL_TYPOS also an extra key, "meteres"); shortest_typo:
+    the shortest unit word that gets one (4 lets "feet" become "fete")."""
     noise_share = NOISE_SHARE if noise_share is None else noise_share
+    scope = {d: units for d, units in all_dimensions().items() if dimensions is None or d in dimensions}
+    if not scope:
+        raise ValueError(f"no unit has one of the dimensions {dimensions}; known: {', '.join(all_dimensions())}")
     rng = random.Random(seed)
-    jobs = _coverage_plan(rng) if plan else []
-    pairs = unit_pairs()
-    near_pairs = [(a, b) for a, b in pairs if near(a, b)]
-    everyday_pairs: dict[str, list] = {}  # by dimension, drawn evenly: volume has 4x mass's pairs
-    for a, b in near_pairs:
-        if a.name in EVERYDAY and b.name in EVERYDAY:
-            everyday_pairs.setdefault(a.dimension, []).append((a, b))
+    jobs = _coverage_plan(rng, scope, refusals > 0) if plan else []
+    drawer = _Drawer(scope, everyday, refusals, course_share, compounds)
     seen, out = set(exclude), []
-    attempts = 0
+    attempts = job_attempts = 0
     while len(out) < n:
         attempts += 1
         if attempts > 100 * n + 10000:
             raise RuntimeError(f"could not make {n} distinct questions; try a smaller size")
-        planned = len(out) < len(jobs)
+        planned = bool(jobs)
         if planned:
-            src, src_form, dst, dst_form, shape, value_form = jobs[len(out)]
+            job_attempts += 1
+            if job_attempts > 200:
+                raise RuntimeError(f"the coverage plan's job {jobs[0]} never makes a question")
+            src, src_form, dst, dst_form, shape, value_form = jobs[0]
         else:
-            (src, dst), src_form, dst_form, shape = (rng.choice(near_pairs if rng.random() < 0.9 else pairs), None,
-                                                     None, rng.choice(list(SHAPES)))
-            value_form = _draw(VALUE_FORM_SHARE, rng)
-            if everyday and rng.random() < everyday:
-                src, dst = rng.choice(everyday_pairs[rng.choice(sorted(everyday_pairs))])
+            compound = drawer.compound(rng)
+            (src, dst), src_form, dst_form, shape = compound or drawer.pair(rng), None, None, rng.choice(list(SHAPES))
+            value_form = "compound" if compound else _draw(
+                TEMPERATURE_FORMS if src.dimension == "temperature" else VALUE_FORM_SHARE, rng)
+            if not applies(value_form, src) or (value_form == "compound" and src.dimension != dst.dimension):
+                value_form = "digits"
         noise = _draw({**noise_share, "none": 1 - sum(noise_share.values())}, rng)
         if not planned and noise == "capitals" and shouted_symbols and rng.random() < shouted_symbols:
             src_form, dst_form = _symbol_text(src, rng), _symbol_text(dst, rng)
         question = _make_question(src, src_form or _unit_text(src, rng), dst, dst_form or _unit_text(dst, rng),
                                   shape, value_form, noise, rng, typo_kinds, shortest_typo)
-        if question.text in seen or (not planned and question.value >= MAX_VALUE) or question.answer < 0.05:
+        too_big = not planned and question.value >= MAX_VALUE and question.value_form != "scale"
+        if question.text in seen or too_big or not _readable(question) or (
+                question.answer is not None and abs(question.answer) < 0.05):
             continue  # the plan keeps its big values: a cubic kilometer has no partner of similar size
         seen.add(question.text)
         out.append(question)
+        if planned:
+            jobs.pop(0)
+            job_attempts = 0
     return out
 
 
-def generate_questions(n: int, seed: int, exclude: set[str] = frozenset(),
-                       noise_share: dict[str, float] | None = None, shouted_symbols: float = 0.0,
-                       everyday: float = 0.0, plan: bool = True, typo_kinds: tuple[str, ...] = TYPOS,
-                       shortest_typo: int = SHORTEST_TYPO) -> list[list]:
-    """n distinct [question, answer] pairs, as the data files hold them."""
-    return [[q.text, q.answer] for q in generate_question_records(n, seed, exclude, noise_share, shouted_symbols,
-                                                                   everyday, plan, typo_kinds, shortest_typo)]
+def generate_questions(n: int, seed: int, exclude: set[str] = frozenset(), **options) -> list[list]:
+    """n distinct [question, answer] pairs, as the data files hold them (answer None: no conversion
+    exists); options as generate_question_records."""
+    return [[q.text, q.answer] for q in generate_question_records(n, seed, exclude, **options)]
 
 
-def split_records(train_size: int = 6000, valid_size: int = 1000, seed: int = 0) -> tuple[list[Question], list[Question]]:
-    """(train, valid) as `generate` writes them: valid first with seed + 1, then train without valid's questions."""
-    valid = generate_question_records(valid_size, seed=seed + 1)
-    train = generate_question_records(train_size, seed=seed, exclude={q.text for q in valid})
+def split_records(train_size: int = 6000, valid_size: int = 1000, seed: int = 0,
+                  dimensions: tuple[str, ...] | None = COURSE_DIMENSIONS) -> tuple[list[Question], list[Question]]:
+    """(train, valid) as `generate` writes them: valid first with seed + 1, then train without valid's
+    questions; both in the course's six dimensions unless dimensions says otherwise."""
+    valid = generate_question_records(valid_size, seed=seed + 1, dimensions=dimensions)
+    train = generate_question_records(train_size, seed=seed, exclude={q.text for q in valid}, dimensions=dimensions)
     return train, valid
 
 
-def coverage_gaps(records: list[Question]) -> tuple[dict, dict, list[str]]:
+def coverage_gaps(records: list[Question], dimensions: tuple[str, ...] | None = None) -> tuple[dict, dict, list[str]]:
     """Counts of (unit, form) and (unit, shape) in these questions, and one line per gap (a count of 0):
-    also every value form and every kind of noise must appear with every dimension."""
-    forms_used = {(u.name, f): 0 for u in UNITS for f in forms(u)}
-    shapes_used = {(u.name, s): 0 for u in UNITS for s in SHAPES}
+    also every value form that applies and every kind of noise must appear with every dimension, and,
+    where any question has no answer, every dimension in one of those."""
+    units = [u for u in UNITS if dimensions is None or u.dimension in dimensions]
+    forms_used = {(u.name, f): 0 for u in units for f in forms(u)}
+    shapes_used = {(u.name, s): 0 for u in units for s in SHAPES}
     for q in records:
         for unit, form in ((q.src, q.src_form), (q.dst, q.dst_form)):
             if (unit.name, form) in forms_used:
                 forms_used[unit.name, form] += 1
-            if q.shape in SHAPES:
+            if q.shape in SHAPES and (unit.name, q.shape) in shapes_used:
                 shapes_used[unit.name, q.shape] += 1
-    value_forms = Counter((q.src.dimension, q.value_form) for q in records)
+    value_forms = Counter((q.src.dimension, q.value_form) for q in records if q.answer is not None)
     noises = Counter((q.src.dimension, q.noise) for q in records)
+    refused = {u.dimension for q in records if q.answer is None for u in (q.src, q.dst)}
+    dims = {u.dimension: [] for u in units}
+    for u in units:
+        dims[u.dimension].append(u)
     gaps = [f"form {form!r} of {unit} is never used" for (unit, form), n in forms_used.items() if n == 0]
     gaps += [f"{unit} never appears in a {shape!r} question" for (unit, shape), n in shapes_used.items() if n == 0]
-    gaps += [f"no {dim} question writes its value as {form!r}" for dim in dimensions() for form in VALUE_FORMS
-             if not value_forms[dim, form]]
-    gaps += [f"no {dim} question has noise {noise!r}" for dim in dimensions() for noise in NOISE
-             if not noises[dim, noise]]
+    gaps += [f"no {dim} question writes its value as {form!r}" for dim, group in dims.items() for form in VALUE_FORMS
+             if any(applies(form, u) for u in group) and not value_forms[dim, form]]
+    gaps += [f"no {dim} question has noise {noise!r}" for dim in dims for noise in NOISE if not noises[dim, noise]]
+    if refused:
+        gaps += [f"no {dim} question is one with no answer" for dim in dims if dim not in refused]
     return forms_used, shapes_used, gaps

@@ -1,6 +1,8 @@
 """How people write a quantity's number, both ways: the generator writes "seven", "half a", "2 1/2",
-".5", "1,500" or "2.5e3"; the training-target derivation reads them back into the numeral the model
-should write ("7", "0.5", "(2+1/2)", "0.5", "1,500", "2.5e3").
+".5", "1,500", "2.5e3", "2½", "3,5", "twenty thousand", "3k" or "minus 10"; the training-target
+derivation reads them back into the numeral the model should write ("7", "0.5", "(2+1/2)", "0.5",
+"1,500", "2.5e3", "(2+1/2)", "3.5", "20e3", "3e3", "-10"), and reads compound values ("5 ft 8 in",
+"5'8\"") back into their parts.
 
 Never used at answer time: the model reads the question and writes the numeral itself.
 """
@@ -10,7 +12,7 @@ import random
 import re
 from fractions import Fraction
 
-from ..conversion_utils import Unit, units_behind
+from ..conversion_utils import Unit, convert_units, unit_spans, units_behind, units_in
 
 ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
@@ -25,7 +27,15 @@ FRACTION_WORDS_SINGULAR = {"half a": 0.5, "half an": 0.5, "a half": 0.5, "a quar
                            "two thirds of a": Fraction(2, 3), "two thirds of an": Fraction(2, 3),
                            "an eighth of a": 0.125, "an eighth of an": 0.125}
 VALUE_FORMS = ("digits", "article", "words", "fraction", "fraction-words", "leading-dot", "thousands",
-               "scientific")
+               "scientific", "unicode-fraction", "decimal-comma", "scale", "negative", "compound")
+# the forms write_value does not write: "digits" (the generator's own) and "compound" (two units, generator.py)
+UNICODE_FRACTIONS = {"½": (1, 2), "¼": (1, 4), "¾": (3, 4), "⅓": (1, 3), "⅔": (2, 3), "⅛": (1, 8), "⅜": (3, 8),
+                     "⅝": (5, 8), "⅞": (7, 8)}
+SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12}
+# what stands before a scale word, as said: "twenty thousand", "a quarter million", "half a million"
+SCALE_WORDS = {**{w: i for i, w in enumerate(ONES) if i}, **TENS, "a": 1, "one": 1, "half a": 0.5,
+               "a quarter": 0.25, "a quarter of a": 0.25, "three quarters of a": 0.75, "a few": None}
+SCALE_WORDS.pop("a few")
 SINGULAR_FORMS = ("article", "fraction-words")  # the value takes a singular unit: "a quart", "half a litre"
 AND_PARTS = {"a half": 0.5, "a quarter": 0.25, "three quarters": 0.75}  # "one and a half", "two and three quarters"
 
@@ -80,11 +90,35 @@ def write_value(form: str, rng: random.Random, unit_word: str) -> tuple[str, flo
         value = rng.choice((rng.randint(1, 99) * 100, rng.randint(1000, 99999), rng.randint(1, 20) * 250))
         value = max(value, 1000)
         return f"{value:,}", float(value)
+    if form == "unicode-fraction":  # "¾", "2½", "2 ½"
+        glyph = rng.choice(("½", "½", "¼", "¾", "¾", "⅓", "⅔", "⅛"))
+        whole = rng.choice((0, 0, 1, 2, 3, 5))
+        num, den = UNICODE_FRACTIONS[glyph]
+        text = glyph if not whole else f"{whole}{rng.choice(('', ' '))}{glyph}"
+        return text, whole + num / den
+    if form == "decimal-comma":  # "3,5", "0,25": one or two decimals, so never a thousands separator
+        whole, decimals = rng.choice((0, 1, 2, 3, 5, 7, 12, 25)), rng.choice(("5", "25", "75", "2", "4", "8", "1"))
+        return f"{whole},{decimals}", float(f"{whole}.{decimals}")
+    if form == "scale":  # "twenty thousand", "2.5 million", "a billion", "3k"
+        roll = rng.random()
+        if roll < 0.2:
+            mantissa = rng.choice((2, 3, 5, 10, 20, 50, 100, 250, 1.5))
+            return f"{mantissa:g}k", mantissa * 1e3
+        scale = rng.choice(("thousand", "thousand", "million", "million", "billion"))
+        if roll < 0.55:
+            word = rng.choice([w for w in SCALE_WORDS if SCALE_WORDS[w] < 60])
+            return f"{word} {scale}", SCALE_WORDS[word] * 10.0 ** SCALES[scale]
+        mantissa = rng.choice((1.5, 2, 2.5, 3, 4, 7.5, 10, 12, 25, 40, 150))
+        return f"{mantissa:g} {scale}", mantissa * 10.0 ** SCALES[scale]
+    if form == "negative":  # "-40", "minus 10", "−5"
+        value = rng.choice((rng.randint(1, 60), rng.choice((40, 10, 5, 20, 30, 2, 15)), round(rng.uniform(0.5, 50), 1)))
+        sign = rng.choice(("-", "-", "-", "minus ", "negative ", "−"))
+        return f"{sign}{value:g}", -float(value)
     if form == "scientific":
         mantissa = rng.choice((1, 1.5, 2, 2.5, 3, 4, 5, 7.5))
         exponent = rng.choice((-3, -2, 2, 3, 4, 5))
         return f"{mantissa:g}e{exponent}", mantissa * 10.0**exponent
-    raise ValueError(f"unknown value form {form!r}; expected one of {', '.join(VALUE_FORMS[1:])}")
+    raise ValueError(f"unknown value form {form!r}; expected one of {', '.join(VALUE_FORMS[1:-1])}")
 
 
 # ---------------------------------------------------------------- reading a question's number back
@@ -111,6 +145,20 @@ _COMPOUND = re.compile(rf"(?<![A-Za-z])({'|'.join(TENS)})-({'|'.join(ONES[1:10])
 _SPOKEN_PATTERN = _word_pattern(FRACTION_WORDS_SINGULAR)
 _NUMBER_WORD_PATTERN = _word_pattern(WORD_VALUES)
 _ARTICLE_PATTERN = re.compile(r"(?<![A-Za-z])(?:a|an|one|per)(?= [A-Za-z])", re.IGNORECASE)
+_GLYPHS = "".join(UNICODE_FRACTIONS)
+_UNICODE = re.compile(rf"(?<![\w.])(?:(\d+) ?)?([{_GLYPHS}])")
+_DECIMAL_COMMA = re.compile(r"(?<![\w.,])(\d+),(\d{1,2})(?![\d,])")
+_SCALE_WORDED = re.compile(
+    rf"(?<![A-Za-z-])({'|'.join(re.escape(w) for w in sorted(SCALE_WORDS, key=len, reverse=True))}) "
+    rf"({'|'.join(SCALES)})(?![A-Za-z])", re.IGNORECASE)
+_SCALE_DIGITS = re.compile(rf"(?<![\w.,])(\d+(?:\.\d+)?) ?({'|'.join(SCALES)})(?![A-Za-z])", re.IGNORECASE)
+_THOUSANDS_K = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)[kK](?![A-Za-z])")  # "3k", shouted "3K"
+_NEGATIVE = re.compile(r"(?<![\w.])(?:-|−|minus |negative )(\d+(?:\.\d+)?)(?![\d])", re.IGNORECASE)
+
+
+def _scaled(mantissa: str, exponent: int) -> tuple[str, float]:
+    """A scale word as the model writes it: ("20", 3) -> ("20e3", 20000.0)."""
+    return f"{mantissa}e{exponent}", float(mantissa) * 10.0**exponent
 
 
 def quantity_candidates(question: str) -> list[tuple[str, float]]:
@@ -121,6 +169,20 @@ def quantity_candidates(question: str) -> list[tuple[str, float]]:
     quantity_candidates("Convert 3 1/2 days to hours")[0] -> ("(3+1/2)", 3.5)
     """
     found: list[tuple[str, float]] = []  # by kind, the most specific first: "3 1/2" before "3", "one and a half" before "one"
+    for match in _SCALE_WORDED.finditer(question):
+        found.append(_scaled(numeral(SCALE_WORDS[match.group(1).lower()]), SCALES[match.group(2).lower()]))
+    for match in _SCALE_DIGITS.finditer(question):
+        found.append(_scaled(match.group(1), SCALES[match.group(2).lower()]))
+    for match in _THOUSANDS_K.finditer(question):
+        found.append(_scaled(match.group(1), 3))
+    for match in _UNICODE.finditer(question):
+        num, den = UNICODE_FRACTIONS[match.group(2)]
+        whole = int(match.group(1) or 0)
+        found.append((f"({whole}+{num}/{den})" if whole else f"({num}/{den})", whole + num / den))
+    for match in _DECIMAL_COMMA.finditer(question):
+        found.append((f"{match.group(1)}.{match.group(2)}", float(f"{match.group(1)}.{match.group(2)}")))
+    for match in _NEGATIVE.finditer(question):
+        found.append((f"-{match.group(1)}", -float(match.group(1))))
     for match in _MIXED.finditer(question):
         whole, num, den = (int(g) for g in match.groups())
         if den:
@@ -146,7 +208,7 @@ def quantity_candidates(question: str) -> list[tuple[str, float]]:
         found.append((numeral(value), float(value)))
     for match in _ARTICLE_PATTERN.finditer(question):
         found.append(("1", 1.0))
-    return [(text, value) for text, value in found if math.isfinite(value) and value > 0]
+    return [(text, value) for text, value in found if math.isfinite(value)]
 
 
 def reading_behind(question: str, answer: float) -> tuple[str, float, Unit, Unit] | None:
@@ -159,4 +221,91 @@ def reading_behind(question: str, answer: float) -> tuple[str, float, Unit, Unit
         units = units_behind(question, value, answer)
         if units:
             return written, value, *units
+    return None
+
+
+# ---------------------------------------------------------------- compound values: "5 ft 8 in", "5'8\""
+
+# compound values: a unit and the smaller one people write after it ("5 ft 8 in"), with how many of the
+# smaller make one of the larger
+COMPOUNDS = {"foot": ("inch", 12), "meter": ("centimeter", 100), "mile": ("yard", 1760), "pound": ("ounce", 16),
+             "kilogram": ("gram", 1000), "stone": ("pound", 14), "hour": ("minute", 60), "minute": ("second", 60),
+             "day": ("hour", 24), "week": ("day", 7), "year": ("month", 12), "liter": ("milliliter", 1000),
+             "gallon": ("quart", 4), "cup": ("tablespoon", 16)}
+NOISE = ("none", "typo", "capitals")
+NOISE_SHARE = {"typo": 0.07, "capitals": 0.06}
+# the units people ask about most ("cups in a quart", "kg in pounds"): the everyday share of a file draws
+# its pairs among these only
+EVERYDAY = ("meter", "kilometer", "centimeter", "millimeter", "inch", "foot", "yard", "mile",
+            "kilogram", "gram", "milligram", "metric ton", "pound", "ounce",
+            "liter", "milliliter", "gallon", "quart", "pint", "cup", "fluid ounce", "tablespoon", "teaspoon",
+            "second", "minute", "hour", "day", "week", "year",
+            "meter per second", "kilometer per hour", "mile per hour",
+            "byte", "kilobyte", "megabyte", "gigabyte", "terabyte")
+NEAR = 1e4  # people convert between units of similar size: mostly pairs within this factor of each other
+# nor do they write 13-digit values: outside the coverage plan, a distant pair whose question would need
+# such a value ("500,000,000,000 ns in centuries") is drawn again, so distant pairs ask for big answers
+MAX_VALUE = 1e6
+
+
+def write_compound(big: Unit, rng: random.Random, unit_text) -> tuple[str, float]:
+    """(a compound value as people write it, its value in `big`): "5 ft 8 in", "5'8\"", "2 weeks and 3 days",
+    "1 h 20 min 30 s"; unit_text(unit, rng) picks how each unit is written."""
+    from ..conversion_utils import lookup
+
+    small_name, ratio = COMPOUNDS[big.name]
+    small = lookup(small_name)
+    whole = rng.randint(1, 9)
+    part = rng.randint(1, ratio - 1) if ratio <= 60 else rng.randint(1, 19) * (ratio // 20)
+    value = whole + part / ratio
+    if big.name == "foot" and rng.random() < 0.35:
+        return rng.choice((f"{whole}'{part}\"", f"{whole}' {part}\"", f"{whole}′{part}″", f"{whole}'{part}")), value
+    joiner = rng.choice((" ", " ", ", ", " and "))
+    text = f"{whole} {unit_text(big, rng)}{joiner}{part} {unit_text(small, rng)}"
+    if small_name in COMPOUNDS and rng.random() < 0.25:  # three parts: "1 h 20 min 30 s"
+        smallest, second_ratio = COMPOUNDS[small_name]
+        third = rng.randint(1, second_ratio - 1)
+        text += f"{rng.choice((' ', ' and ', ', '))}{third} {unit_text(lookup(smallest), rng)}"
+        value += third / ratio / second_ratio
+    return text, value
+
+_PART_NUMBER = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?) ?$")
+_JOINER = re.compile(r"^ ?(?:,|and|, and|&|\+)? ?$")
+_FEET_INCHES = re.compile(r"(?<![\w.])(\d+) ?['′’] ?(\d+(?:\.\d+)?) ?(?:\"|″|''|”)?")
+
+
+def compound_parts(question: str) -> list[list[tuple[str, float, Unit]]]:
+    """Runs of two or three (numeral, value, unit) parts of one dimension written one after another:
+    "5 ft 8 in in cm" -> [[("5", 5.0, foot), ("8", 8.0, inch)]]. For training targets only."""
+    from ..conversion_utils import lookup
+
+    runs = [[(m.group(1), float(m.group(1)), lookup("foot")), (m.group(2), float(m.group(2)), lookup("inch"))]
+            for m in _FEET_INCHES.finditer(question)]
+    parts = []  # (start of the number, end of the unit, part)
+    for start, end, unit in unit_spans(question):
+        number = _PART_NUMBER.search(question[:start])
+        if number and not (parts and start < parts[-1][1]):
+            parts.append((number.start(), end, (number.group(1), float(number.group(1)), unit)))
+    run = []
+    for start, end, part in parts:
+        if run and (_JOINER.match(question[run[-1][1]:start]) and part[2].dimension == run[-1][2][2].dimension
+                    and part[2] not in {p[2][2] for p in run} and len(run) < 3):
+            run.append((start, end, part))
+            continue
+        if len(run) > 1:
+            runs.append([p[2] for p in run])
+        run = [(start, end, part)]
+    if len(run) > 1:
+        runs.append([p[2] for p in run])
+    return runs
+
+
+def compound_behind(question: str, answer: float) -> tuple[list[tuple[str, float, Unit]], Unit] | None:
+    """(parts, target unit) of a compound value that the target turns into the answer, or None.
+    compound_behind("5 ft 8 in in cm", 172.72) -> ([("5", 5.0, foot), ("8", 8.0, inch)], centimeter)"""
+    for parts in compound_parts(question):
+        base = sum(unit.to_base(value) for _, value, unit in parts)
+        for dst in units_in(question):
+            if dst.dimension == parts[0][2].dimension and math.isclose(dst.from_base(base), answer, rel_tol=1e-6):
+                return parts, dst
     return None

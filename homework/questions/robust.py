@@ -11,7 +11,7 @@ misspellings, capitals, British spellings, dotted abbreviations, chatty question
 import tomllib
 from pathlib import Path
 
-from ..conversion_utils import convert
+from ..conversion_utils import convert, lookup
 
 SECTIONS: dict[str, list[list]] = tomllib.loads((Path(__file__).parent / "robust.toml").read_text())
 # kinds whose value is written as digits in the question, checked by build()
@@ -21,18 +21,30 @@ DIGIT_KINDS = ("symbols", "new-units", "target-first", "units-first", "glued", "
 KINDS = tuple(SECTIONS)
 
 
+def answer_of(kind: str, value, src, dst: str) -> float | None:
+    """A row's answer from the unit table: None for a refusal (the units must be of two dimensions), the
+    sum of the parts for a compound value ([5, 8], ["ft", "in"])."""
+    if kind == "refusal":
+        if lookup(src).dimension == lookup(dst).dimension:
+            raise ValueError(f"robust.toml: refusal row from {src} to {dst} has an answer")
+        return None
+    if isinstance(value, list):
+        return sum(convert(part, unit, dst) for part, unit in zip(value, src, strict=True))
+    return convert(value, src, dst)
+
+
 def build() -> list[list]:
     """[question, answer, kind] rows; in the digit kinds, each row's value must be written in its question."""
     out = []
     for kind, rows in SECTIONS.items():
         for i, row in enumerate(rows, 1):
-            if not (isinstance(row, list) and len(row) == 4 and isinstance(row[1], (int, float))):
+            if not (isinstance(row, list) and len(row) == 4 and isinstance(row[1], (int, float, list))):
                 raise ValueError(f"robust.toml: row {i} of {kind} is {row!r}, expected "
-                                 "[question, value, from unit, to unit]")
+                                 "[question, value, from unit, to unit] (value and from unit: lists of parts)")
             question, value, src, dst = row
             if kind in DIGIT_KINDS and f"{value:g}" not in question.replace(",", ""):
                 raise ValueError(f"robust row {question!r}: the value {value:g} is not written in the question")
-            out.append([question, convert(value, src, dst), kind])
+            out.append([question, answer_of(kind, value, src, dst), kind])
     if len({row[0] for row in out}) != len(out):
         raise ValueError("robust rows repeat a question")
     return out

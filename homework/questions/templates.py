@@ -70,6 +70,18 @@ SHAPES: dict[str, tuple[str, ...]] = {
         "Convert {a} to {b} for a value of {v}.",
         "Going from {a} to {b}, how much is {v}?",
     ),
+    # another number in the question ({n}: a year, a count, a flight or room number): the value is the
+    # number that goes with the unit
+    "other-number": (
+        "In {n} I measured {q}. How many {b} is that?",
+        "Flight {n} carried {q}; what is that in {b}?",
+        "Room {n} reads {q}. Convert it to {b}.",
+        "Question {n}: how many {b} are in {q}?",
+        "Item #{n} is listed as {q}. What is that in {b}?",
+        "For my {n} guests I have {q}. How much is that in {b}?",
+        "Back in {n} it was {q}. Give that in {b}.",
+        "Order {n}: {q} in {b}?",
+    ),
     # a sentence of context around the quantity
     "context": (
         "If I have {q}, how many {b} do I have?",
@@ -125,6 +137,56 @@ STORIES: dict[str, tuple[str, ...]] = {
         "The download was {q} of data. Express it in {b}.",
         "This video takes up {q}. How big is it in {b}?",
         "The backup holds {q}, how many {b} is that?",
+    ),
+    "temperature": (
+        "The oven is set to {q}. What is that in {b}?",
+        "It was {q} outside today; how warm is that in {b}?",
+        "Water in the pot reached {q}. Give it in {b}.",
+    ),
+    "area": (
+        "The flat has {q} of floor space. How many {b} is that?",
+        "A field covers {q}; what is that in {b}?",
+        "We painted {q} of wall. Express it in {b}.",
+    ),
+    "energy": (
+        "The snack has {q}. How many {b} is that?",
+        "The heater used {q} today; what is that in {b}?",
+        "A battery stores {q}. Give it in {b}.",
+    ),
+    "power": (
+        "The engine makes {q}. What is that in {b}?",
+        "A kettle draws {q}; how much is that in {b}?",
+        "The plant produces {q}. Express it in {b}.",
+    ),
+    "pressure": (
+        "The tyre is at {q}. What is that in {b}?",
+        "Air pressure today is {q}; give it in {b}.",
+        "The tank holds gas at {q}. How many {b} is that?",
+    ),
+    "frequency": (
+        "The radio station is at {q}. What is that in {b}?",
+        "The processor runs at {q}; how many {b} is that?",
+        "A tone of {q}, expressed in {b}?",
+    ),
+    "angle": (
+        "The ramp rises at {q}. What is that in {b}?",
+        "Turn the wheel by {q}; how much is that in {b}?",
+        "The arc spans {q}. Give it in {b}.",
+    ),
+    "data rate": (
+        "My internet plan is {q}. What is that in {b}?",
+        "The download runs at {q}; how fast is that in {b}?",
+        "The link carries {q}. Express it in {b}.",
+    ),
+    "force": (
+        "The rope holds {q}. What is that in {b}?",
+        "The press pushes with {q}; how much is that in {b}?",
+        "A load of {q}, expressed in {b}?",
+    ),
+    "fuel economy": (
+        "My car does {q}. What is that in {b}?",
+        "The van gets {q}; how much is that in {b}?",
+        "A hybrid rated at {q}: give it in {b}.",
     ),
 }
 # a unit's size asked with no number at all: {a} is the singular source unit, {an} the same with its
