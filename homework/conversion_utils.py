@@ -96,8 +96,10 @@ def unit_spans(text: str) -> list[tuple[int, int, Unit]]:
     """(start, end, unit) of every unit form written exactly (words in any case), in order of appearance.
     For reading compound values back ("5 ft 8 in") when deriving training targets; never at answer time."""
     spans = [(m.start(), m.end(), _BY_NAME[m.group(0)]) for m in _ALIAS_PATTERN.finditer(text)]
-    spans += [(m.start(), m.end(), _BY_NAME[m.group(0).lower()]) for m in _WORD_PATTERN.finditer(text)]
-    return sorted(set(spans), key=lambda span: (span[0], -span[1]))
+    exact = {(start, end) for start, end, _ in spans}  # "MBps" as written, not as the word "mbps" (Mbps)
+    spans += [(m.start(), m.end(), _BY_NAME[m.group(0).lower()]) for m in _WORD_PATTERN.finditer(text)
+              if (m.start(), m.end()) not in exact]
+    return sorted(set(spans), key=lambda span: (span[0], -span[1], span[2].name))
 
 
 def units_in(text: str, fuzzy: bool = False) -> list[Unit]:

@@ -21,7 +21,7 @@ def test_generation_is_deterministic_disjoint_and_covers_every_pair():
     for unit in cu.UNITS:
         assert any(name in words for name in (unit.name, *unit.aliases)), f"{unit.name} never asked about"
     assert len(generator.TEMPLATES) >= 25
-    assert all(a >= 0.05 for _, a in train), "answers that round to 0 could never be judged right"
+    assert all(abs(a) >= 0.05 for _, a in train), "answers that round to 0 could never be judged right"
 
 
 def test_train_json_uses_every_form_of_every_unit_in_every_shape(capsys):
@@ -36,7 +36,7 @@ def test_stories_fit_the_quantity_and_shouted_questions_keep_their_units():
             assert any(q.text.lower().startswith(t.split("{")[0].lower())
                        for t in generator.STORIES[q.src.dimension]), q.text
         if q.noise == "capitals":
-            assert q.text.isupper() or not any(c.isalpha() for c in q.text), q.text
+            assert q.text == q.text.upper(), q.text
             assert set(cu.units_in(q.text)) >= {q.src, q.dst}, q.text  # the target derivation still finds them
             # "Mb" shouted would read as "MB", another unit of the same dimension: such questions are not shouted
             assert all(cu.find_unit(f.upper()) in (None, u) or cu.find_unit(f.upper()).dimension != u.dimension
@@ -44,19 +44,24 @@ def test_stories_fit_the_quantity_and_shouted_questions_keep_their_units():
     assert sum(q.noise == "capitals" and "HOW" in q.text for q in records) > 3
     # 13-digit values only where the coverage plan needs them: a cubic kilometer has no unit of similar size
     assert all(q.value < generator.MAX_VALUE or q.dst.name == "cubic kilometer" or q.src.name == "cubic kilometer"
-               for q in records)
+               or q.value_form == "scale" for q in records)
     assert not cu.is_word("Mb") and not cu.is_word("m") and not cu.is_word("mm^3") and cu.is_word("cubic feet")
 
 
 def test_every_value_form_and_noise_appears_and_reads_back_to_its_value():
-    from homework.questions.quantities import VALUE_FORMS, quantity_candidates
+    from homework.questions.quantities import VALUE_FORMS, compound_behind, quantity_candidates
 
     records = generator.generate_question_records(3000, seed=5)
     assert {q.value_form for q in records} == set(VALUE_FORMS)
     assert {q.noise for q in records} == set(generator.NOISE)
     for q in records:
+        if q.value_form == "compound":  # "5 ft 8 in": its parts, summed, give the answer
+            assert compound_behind(q.text, q.answer), q.text
+            continue
         values = [value for _, value in quantity_candidates(q.text)]
-        assert any(abs(v - q.value) < 1e-9 * max(1, q.value) for v in values), (q.text, q.value, values)
+        assert any(abs(v - q.value) < 1e-9 * max(1, abs(q.value)) for v in values), (q.text, q.value, values)
+    assert all(q.value < 0 for q in records if q.value_form == "negative")
+    assert {q.src.dimension for q in records if q.value_form == "negative"} == {"temperature"}
     typos = [q for q in records if q.noise == "typo"]
     for q in typos:  # one of the two unit words is written wrong, and not as another unit
         wrong = [f for f in (q.src_form, q.dst_form) if not re.search(rf"(?<![A-Za-z]){re.escape(f)}(?![A-Za-z])",
@@ -128,6 +133,11 @@ def test_questions_leave_out_every_excluded_file(tmp_path):
     ("one and a half miles in km", "1.5", 1.5), ("three quarters of a pound in oz", "0.75", 0.75),
     ("a third of a cup in tbsp", "(1/3)", 1 / 3), ("a dozen eggs' weight: 2 kg", "12", 12),
     ("I ran .75 miles", "0.75", 0.75), ("1,500 liters in gallons", "1,500", 1500), ("2.5e3 m in km", "2.5e3", 2500),
+    ("How many ml in ¾ cup?", "(3/4)", 0.75), ("2½ hours in minutes", "(2+1/2)", 2.5),
+    ("2 ½ hours in minutes", "(2+1/2)", 2.5), ("3,5 kg in lb", "3.5", 3.5), ("0,25 l in ml", "0.25", 0.25),
+    ("twenty thousand feet in km", "20e3", 20000), ("a billion bytes in GB", "1e9", 1e9),
+    ("a quarter million grams", "0.25e6", 250000), ("2.5 million seconds", "2.5e6", 2.5e6), ("3k meters", "3e3", 3000),
+    ("-40 F in C", "-40", -40), ("minus 10 C in F", "-10", -10), ("−5 °C in °F", "-5", -5),
 ])
 def test_quantity_candidates_read_numbers_as_people_write_them(text, numeral, value):
     from homework.questions.quantities import quantity_candidates
@@ -181,7 +191,10 @@ def test_committed_data_matches_the_generator():
     data = Path(__file__).resolve().parent.parent / "data"
     valid = json.loads((data / "valid.json").read_text())
     train = json.loads((data / "train.json").read_text())
-    assert valid == [list(r) for r in generator.generate_questions(1000, seed=1)]
+    assert valid == [list(r) for r in generator.generate_questions(1000, seed=1, dimensions=cu.COURSE_DIMENSIONS)]
+    robust = {q for q, *_ in json.loads((data / "robust.json").read_text())}
+    for name in ("sft_questions", "rft_questions"):  # the hand-written set stays unseen by training
+        assert not robust & {q for q, _ in json.loads((data / f"{name}.json").read_text())}, name
     assert not {q for q, _ in train} & {q for q, _ in valid}
     robust = json.loads((data / "robust.json").read_text())
     assert len(robust) >= 250 and not {q for q, *_ in robust} & {q for q, _ in train + valid}
@@ -195,3 +208,37 @@ def test_robust_json_is_the_hand_written_rows_with_table_answers():
     kinds = [row[2] for row in build()]
     everyday = ("no-digit", "words-fractions", "misspelling", "capitals", "british", "dotted", "chatty")
     assert all(kinds.count(kind) >= 6 for kind in everyday) and sum(k in everyday for k in kinds) >= 50
+
+
+@pytest.mark.parametrize("text,parts,target", [
+    ("5 ft 8 in in cm", [("5", "foot"), ("8", "inch")], "centimeter"),
+    ("How tall is 5'8\" in centimeters?", [("5", "foot"), ("8", "inch")], "centimeter"),
+    ("9 lb 2 oz in kg", [("9", "pound"), ("2", "ounce")], "kilogram"),
+    ("Convert 2 weeks and 3 days to days.", [("2", "week"), ("3", "day")], "day"),
+    ("1 hour, 20 minutes and 30 seconds in seconds", [("1", "hour"), ("20", "minute"), ("30", "second")], "second"),
+])
+def test_compound_values_read_back_into_their_parts(text, parts, target):
+    from homework.questions.quantities import compound_behind
+
+    answer = sum(cu.convert(float(v), unit, target) for v, unit in parts)
+    found, dst = compound_behind(text, answer)
+    assert [(written, unit.name) for written, _, unit in found] == parts and dst.name == target
+    assert compound_behind(text, answer * 1.1) is None
+
+
+def test_questions_with_no_answer_mix_two_dimensions_and_name_both():
+    records = generator.generate_question_records(2000, seed=8, refusals=0.1, compounds=0.1, plan=False)
+    refused = [q for q in records if q.answer is None]
+    assert 120 < len(refused) < 280 and all(q.src.dimension != q.dst.dimension for q in refused)
+    assert all(set(cu.refusal_pair(q.text)) == {q.src, q.dst} for q in refused)  # the target names them
+    assert all(q.answer is None or q.src.dimension == q.dst.dimension for q in records)
+    assert 120 < sum(q.value_form == "compound" for q in records) < 280
+    # half of the drawn questions in the course's six dimensions, the rest spread over the ten others
+    course = sum(q.src.dimension in cu.COURSE_DIMENSIONS for q in records if q.answer is not None)
+    assert 0.4 < course / sum(q.answer is not None for q in records) < 0.6
+    assert len({q.src.dimension for q in records}) == len(cu.dimensions())
+    planned = generator.generate_question_records(3000, seed=8, refusals=0.04)
+    assert not generator.coverage_gaps(planned)[2]
+    *_, gaps = generator.coverage_gaps([q for q in planned if not (q.answer is None and "force" in
+                                                                   (q.src.dimension, q.dst.dimension))])
+    assert gaps == ["no force question is one with no answer"]

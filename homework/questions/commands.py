@@ -2,16 +2,18 @@
 
     python -m homework.questions generate     # data/train.json (6000) and data/valid.json (1000)
     python -m homework.questions coverage     # unit x form, unit x shape, value forms, noise; exit 1 on a gap
+    python -m homework.questions coverage --stage sft_questions   # the same for SFT's questions, every dimension
     python -m homework.questions questions data/rft_questions.json --n 1000 --seed 23
     python -m homework.questions robust       # data/robust.json, the hand-written set
 """
 
 import json
+import tomllib
 from pathlib import Path
 
 from ..cli import comma_list
 from ..conversion_utils import COURSE_DIMENSIONS, UNITS, dimensions, forms
-from .generator import NOISE, NOISE_SHARE, SHAPES, VALUE_FORMS, coverage_gaps, generate_questions, split_records
+from .generator import NOISE, NOISE_SHARE, SHAPES, VALUE_FORMS, coverage_gaps, generate_question_records, split_records
 from .noise import ALL_TYPOS, MORE_TYPOS, SHORTEST_TYPO, TYPOS
 
 
@@ -32,29 +34,55 @@ def generate(train_size: int = 6000, valid_size: int = 1000, seed: int = 0, out_
         print(f"wrote {len(records)} questions to {path}")
 
 
-def coverage(train_size: int = 6000, valid_size: int = 1000, seed: int = 0, data_dir: str = "data") -> None:
+def coverage(train_size: int = 6000, valid_size: int = 1000, seed: int = 0, data_dir: str = "data",
+             stage: str | None = None, recipe: str = "recipes/shipped.toml") -> None:
     """Report how often train.json uses each form of each unit, each unit in each sentence shape, each
-    value form and each kind of noise; exit 1 on a gap, or when train.json is not this generator's output."""
-    train, _ = split_records(train_size, valid_size, seed)
-    path = Path(data_dir) / "train.json"
-    if json.loads(path.read_text()) != [[q.text, q.answer] for q in train]:
-        raise SystemExit(f"{path} is not what `generate --train_size {train_size} --valid_size {valid_size} "
-                         f"--seed {seed}` writes; regenerate it or pass the sizes it was made with")
-    forms_used, shapes_used, gaps = coverage_gaps(train)
-    print(f"{path}: {len(train)} questions, {len(UNITS)} units, {len(forms_used)} forms, {len(SHAPES)} shapes")
+    value form and each kind of noise; exit 1 on a gap, or when train.json is not this generator's output.
+
+    --stage NAME reports instead on the file that a `questions` stage of --recipe writes (sft_questions:
+    every dimension, questions with no answer too), made again from the stage's arguments and compared
+    with the copy in --data_dir.
+    """
+    if stage:
+        records, path, dims = _stage_records(stage, Path(recipe), Path(data_dir))
+    else:
+        records, _ = split_records(train_size, valid_size, seed)
+        path, dims = Path(data_dir) / "train.json", COURSE_DIMENSIONS
+        if json.loads(path.read_text()) != [[q.text, q.answer] for q in records]:
+            raise SystemExit(f"{path} is not what `generate --train_size {train_size} --valid_size {valid_size} "
+                             f"--seed {seed}` writes; regenerate it or pass the sizes it was made with")
+    forms_used, shapes_used, gaps = coverage_gaps(records, dims)
+    units = [u for u in UNITS if dims is None or u.dimension in dims]
+    print(f"{path}: {len(records)} questions, {len(units)} units, {len(forms_used)} forms, {len(SHAPES)} shapes")
     print("unit: form count ... | " + " ".join(SHAPES))
-    for unit in UNITS:
+    for unit in units:
         form_counts = ", ".join(f"{f} {forms_used[unit.name, f]}" for f in forms(unit))
         shape_counts = " ".join(str(shapes_used[unit.name, s]) for s in SHAPES)
         print(f"{unit.name}: {form_counts} | {shape_counts}")
-    print("value forms: " + ", ".join(f"{f} {sum(q.value_form == f for q in train)}" for f in VALUE_FORMS))
-    print("noise: " + ", ".join(f"{k} {sum(q.noise == k for q in train)}" for k in NOISE))
+    print("value forms: " + ", ".join(f"{f} {sum(q.value_form == f for q in records)}" for f in VALUE_FORMS))
+    print("noise: " + ", ".join(f"{k} {sum(q.noise == k for q in records)}" for k in NOISE))
+    print(f"no answer: {sum(q.answer is None for q in records)}")
     for gap in gaps:
         print(f"gap: {gap}")
     if gaps:
         raise SystemExit(f"{len(gaps)} coverage gaps in {path}")
     print("every form of every unit is used, every unit appears in every shape, and every dimension "
           "with every value form and every kind of noise")
+
+
+def _stage_records(stage: str, recipe: Path, data_dir: Path):
+    """(the records a `questions` stage writes, the copy of its file in data_dir, its dimensions)."""
+    stages = {s["name"]: s for s in tomllib.loads(recipe.read_text()).get("stage", [])}
+    if stages.get(stage, {}).get("command") != "homework.questions questions":
+        names = [n for n, s in stages.items() if s["command"] == "homework.questions questions"]
+        raise SystemExit(f"--stage {stage}: {recipe} has no such questions stage; it has {', '.join(names)}")
+    args = dict(stages[stage]["args"])
+    path = data_dir / Path(args.pop("output_json")).name
+    excluded = _excluded([str(data_dir / Path(name).name) for name in comma_list(args.pop("exclude", ""))])
+    records = _records(excluded=excluded, **args)
+    if json.loads(path.read_text()) != [[q.text, q.answer] for q in records]:
+        raise SystemExit(f"{path} is not what the stage {stage} of {recipe} writes; run the recipe again")
+    return records, path, _dimensions(args.get("dimensions"))
 
 
 def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tuple = "data/valid.json",
@@ -81,6 +109,19 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
     the others. --refusals is the share of questions between two dimensions, whose answer is null (no
     conversion exists), and --compounds the share with a compound value ("5 ft 8 in", "1 h 45 min").
     """
+    excluded = _excluded(comma_list(exclude or ""))
+    path = Path(output_json)
+    write_json(path, [[q.text, q.answer] for q in _records(
+        n, seed, excluded, typos, capitals, shouted_symbols, everyday, plan, more_typos, typo_kinds, shortest_typo,
+        dimensions, course_share, refusals, compounds)])
+    print(f"wrote {n} questions to {path}")
+
+
+def _records(n: int = 4000, seed: int = 7, excluded: frozenset = frozenset(), typos: float = NOISE_SHARE["typo"],
+             capitals: float = NOISE_SHARE["capitals"], shouted_symbols: float = 0.0, everyday: float = 0.0,
+             plan: bool = True, more_typos: bool = False, typo_kinds=None, shortest_typo: int = SHORTEST_TYPO,
+             dimensions=None, course_share: float = 0.5, refusals: float = 0.0, compounds: float = 0.0):
+    """The records `questions` writes, its options checked: one sentence naming the option when wrong."""
     if not (0 <= typos and 0 <= capitals and typos + capitals <= 1):
         raise SystemExit(f"--typos {typos} and --capitals {capitals}: expected shares from 0 to 1 that sum to at most 1")
     for option, share in (("shouted_symbols", shouted_symbols), ("everyday", everyday),
@@ -90,19 +131,19 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
     kinds = _typo_kinds(typo_kinds, more_typos)
     if not (isinstance(shortest_typo, int) and shortest_typo >= 3):
         raise SystemExit(f"--shortest_typo {shortest_typo}: expected a whole number of letters, 3 or more")
-    files = comma_list(exclude or "")
+    return generate_question_records(n, seed=seed, exclude=excluded, noise_share={"typo": typos, "capitals": capitals},
+                                     shouted_symbols=shouted_symbols, everyday=everyday, plan=plan,
+                                     typo_kinds=kinds, shortest_typo=shortest_typo,
+                                     dimensions=_dimensions(dimensions), course_share=course_share,
+                                     refusals=refusals, compounds=compounds)
+
+
+def _excluded(files) -> frozenset:
+    """The questions of the files that --exclude names."""
     for name in files:
         if name and not Path(name).is_file():
             raise SystemExit(f"--exclude {name}: no such file (expected a JSON list of [question, answer, ...] rows)")
-    excluded = {row[0] for name in files if name for row in json.loads(Path(name).read_text())}
-    path = Path(output_json)
-    write_json(path, generate_questions(n, seed=seed, exclude=excluded,
-                                        noise_share={"typo": typos, "capitals": capitals},
-                                        shouted_symbols=shouted_symbols, everyday=everyday, plan=plan,
-                                        typo_kinds=kinds, shortest_typo=shortest_typo,
-                                        dimensions=_dimensions(dimensions), course_share=course_share,
-                                        refusals=refusals, compounds=compounds))
-    print(f"wrote {n} questions to {path}")
+    return frozenset(row[0] for name in files if name for row in json.loads(Path(name).read_text()))
 
 
 def _dimensions(names) -> tuple[str, ...] | None:
