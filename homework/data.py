@@ -130,7 +130,8 @@ def sample_record(sample: dict) -> dict:
     record = {"question": sample["question"], "correct_answer": sample["correct_answer"],
               "completion": sample.get("completion"), "answer": None if math.isnan(answer) else answer,
               "is_correct": sample["is_correct"], "from_unit": units[0].name if units else None,
-              "to_unit": units[1].name if units else None, "dimension": units[0].dimension if units else None}
+              "to_unit": units[1].name if units else None,
+              "dimension": units[0].dimension if units and sample["correct_answer"] is not None else None}
     if sample.get("kind"):
         record["kind"] = sample["kind"]
     return record
@@ -159,9 +160,9 @@ def run_benchmark_cli(model_name: str, build_model, dataset: str = "valid", max_
     summary = {"model": model_name, "base": model.base_name, "accuracy": round(result.accuracy, 4),
                "answer_rate": round(result.answer_rate, 4), "n": len(result.samples),
                "seconds": round(time.time() - start, 1)}
-    if result.refusal_accuracy is not None:  # the set has questions with no answer
-        summary["refused_right"] = round(result.refusal_accuracy, 4)
-    summary["false_refusals"] = round(result.false_refusals, 4)
+    if result.refusal_accuracy is not None or result.false_refusals:  # no answer exists, or was given
+        summary["refused_right"] = result.refusal_accuracy and round(result.refusal_accuracy, 4)
+        summary["false_refusals"] = round(result.false_refusals, 4)
     if save_samples_to:
         save_samples(result, save_samples_to)
         logging.info("wrote %d samples to %s", len(result.samples), save_samples_to)

@@ -66,8 +66,10 @@ NO_ANSWER = "<answer>none</answer>"
 
 @dataclass(frozen=True)
 class Target:
-    """What the model should write for a [question, answer] pair: the units' names (said first when
-    training names them) and the answer, or a refusal when the answer is None (no conversion exists)."""
+    """What the model should write for a [question, answer] pair: the units' names and dimensions (said
+    first when training names them) and the answer, or a refusal when the answer is None (no conversion
+    exists). With the dimensions written down, a refusal is decided after both: "liter (volume) to meter
+    (length): " is followed by "cannot be converted", "liter (volume) to cup (volume): " by the answer."""
     names: str
     answer: str
     refusal: bool = False
@@ -97,11 +99,13 @@ def target(question: str, answer: float | None) -> Target:
     if compound:
         parts, dst = compound
         names = " and ".join(unit.name for _, _, unit in parts)
-        return Target(f"{names} to {dst.name}: ", f"<answer>{compound_expression(parts, dst)}</answer>")
+        return Target(f"{names} ({dst.dimension}) to {dst.name} ({dst.dimension}): ",
+                      f"<answer>{compound_expression(parts, dst)}</answer>")
     found = reading_behind(question, answer)
     if found:
         written, _, src, dst = found
-        return Target(f"{src.name} to {dst.name}: ", f"<answer>{conversion_expression(written, src, dst)}</answer>")
+        return Target(f"{src.name} ({src.dimension}) to {dst.name} ({dst.dimension}): ",
+                      f"<answer>{conversion_expression(written, src, dst)}</answer>")
     candidates = quantity_candidates(question)
     expression = f"{candidates[0][0]} * {format_factor(answer / candidates[0][1])}" if candidates \
         else format_factor(answer)
@@ -127,8 +131,8 @@ def format_prompt(question: str) -> str:
 
 
 def format_example(question: str, answer: float | None, name_units: bool = False) -> tuple[str, str]:
-    """(prompt, completion) for one training pair; name_units puts the units' table names before the answer
-    ("kilometer to mile: <answer>...").
+    """(prompt, completion) for one training pair; name_units puts the units' table names and dimensions
+    before the answer ("kilometer (length) to mile (length): <answer>...").
 
     Naming them first turns a misspelt or shouted word ("miels", "QT") into the unit's own name, and the
     factors that follow are then written after that name rather than after the typed word. A refusal
@@ -156,14 +160,16 @@ def train_model(output_dir: str = str(SFT_DIR), dataset: str = "sft_questions", 
                 rank: int = 16, alpha: int | None = None, seed: int = 0, resume: bool = False,
                 bf16: bool | None = None, fp16: bool | None = None, gradient_checkpointing: bool = False,
                 group_by_length: bool = True, torch_compile: bool = False, init_adapter: str | None = None,
-                run_dir: str = "runs/sft", name_units: bool = False):
+                run_dir: str = "runs/sft", name_units: bool = True):
     """Train the SFT adapter on [question, answer] pairs (a split name or a JSON path).
 
     The defaults are the shipped adapter's stage of recipes/shipped.toml: one epoch on
     data/sft_questions.json (10000 generated questions, half of them with typos or in capitals).
 
     --init_adapter DIR continues training an existing adapter (its base and rank) instead of a fresh one.
-    --name_units True writes the two units' table names before the answer (see unit_names).
+    --name_units (on by default) writes the two units' table names and dimensions before the answer, so
+    that a question between two dimensions is refused once both are written (see Target); False trains
+    the bare answer.
     """
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     rows = Dataset(dataset).data[:max_examples]

@@ -15,6 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # name: (file, the line as it is, the defect, the tests that must fail)
 MUTANTS = {
+    "temperature ignores its offset": (
+        "homework/unit_table.py", "return self.factor / value if self.inverse else (value - self.offset) * self.factor",
+        "return self.factor / value if self.inverse else value * self.factor", "tests/test_conversion_utils.py"),
+    "a question with no answer is scored as any other": (
+        "homework/answers.py", "    if correct_answer is None:\n        return no_number",
+        "    if correct_answer is None:\n        return False", "tests/test_answers_and_data.py"),
+    "a refusal's target drops the names of the two quantities": (
+        "homework/sft.py", 'names = f"{pair[0].name} ({pair[0].dimension}) to {pair[1].name} ({pair[1].dimension}): " if pair else ""',
+        'names = ""', "tests/test_sft_rft.py"),
     "adapter never reaches the model": (
         "homework/lora.py",
         "llm.model = PeftModel.from_pretrained(llm.model, str(adapter_dir)).merge_and_unload().eval()",

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from homework.answers import is_answer_valid, parse_answer, safe_eval
-from homework.data import BenchmarkResult, DataError, Dataset, benchmark
+from homework.data import BenchmarkResult, DataError, Dataset, benchmark, run_benchmark_cli
 
 
 @pytest.mark.parametrize("text,value", [
@@ -35,6 +35,8 @@ def test_answer_check_uses_five_percent_after_rounding():
     assert not is_answer_valid(6400, 6000)
     assert not is_answer_valid(math.nan, 1.0)
     assert is_answer_valid(0.1049, 0.1)
+    # where no answer exists (null), only no number is right
+    assert is_answer_valid(math.nan, None) and not is_answer_valid(3.0, None) and not is_answer_valid(0.0, None)
 
 
 def test_dataset_names_the_file_and_entry_of_bad_data(tmp_path):
@@ -58,6 +60,33 @@ class KnownAnswers:
 
     def answer(self, *questions):
         return [float(q.split()[1]) if i % 2 == 0 else math.nan for i, q in enumerate(questions)]
+
+
+class Refuser:
+    """A fake model that refuses every question with "liter" in it and answers 1 to the others."""
+
+    base_name = "fake"
+
+    def answer_with_completions(self, *questions):
+        return [("x to y: cannot be converted <answer>none</answer>", math.nan) if "liter" in q
+                else ("<answer>1</answer>", 1.0) for q in questions]
+
+
+def test_a_row_with_no_answer_is_right_when_refused_and_refusing_an_answer_is_counted(tmp_path):
+    path = tmp_path / "d.json"
+    rows = [["liters in a meter", None], ["kg in a liter", None], ["m in a m", 1.0], ["liters in a liter", 1.0]]
+    path.write_text(json.dumps(rows))
+    result = benchmark(Refuser(), Dataset(str(path)))
+    assert [s["is_correct"] for s in result.samples] == [True, True, True, False]
+    assert (result.accuracy, result.refusal_accuracy, result.false_refusals) == (0.75, 1.0, 0.5)
+    summary = run_benchmark_cli("sft", Refuser, str(path), None)  # the test command reports both
+    assert (summary["accuracy"], summary["refused_right"], summary["false_refusals"]) == (0.75, 1.0, 0.5)
+    path.write_text(json.dumps(rows[2:3]))
+    assert set(run_benchmark_cli("sft", Refuser, str(path), None)) == {  # nothing refused: the usual keys
+        "model", "base", "accuracy", "answer_rate", "n", "seconds"}
+    path.write_text(json.dumps([["q", float("nan")]]).replace("NaN", "\"none\""))
+    with pytest.raises(DataError, match=r"entry 0 is .* finite numeric answer \(null: no answer exists\)"):
+        Dataset(str(path))
 
 
 def test_benchmark_scores_accuracy_and_answer_rate(tmp_path):

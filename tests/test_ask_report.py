@@ -15,6 +15,8 @@ def test_ask_prints_the_completion_then_the_number(monkeypatch, capsys):
     assert capsys.readouterr().out.splitlines() == ["<answer>6 * 1000</answer>", "6000"]
     assert ask.main(["What is love?"]) == 0
     assert capsys.readouterr().out.splitlines() == ["no idea", "nan"]
+    assert ask.main(["How many liters are in a meter?"]) == 0  # a refusal: its sentence, then no number
+    assert capsys.readouterr().out.splitlines() == ["liter (volume) to meter (length): cannot be converted", "nan"]
 
 
 def test_ask_runs_a_trained_adapter_end_to_end(trained_adapter, capsys):
@@ -59,7 +61,9 @@ class FakeModel:
     base_name = "fake"
 
     def answer_with_completions(self, *questions):
-        return [("<answer>6 * 1000</answer>", 6000.0) if "kg" in q else ("no idea", math.nan) for q in questions]
+        refusal = " liter (volume) to meter (length): cannot be converted <answer>none</answer>"
+        return [("<answer>6 * 1000</answer>", 6000.0) if "kg" in q else (refusal, math.nan) if "liter" in q
+                else ("no idea", math.nan) for q in questions]
 
 
 def test_saved_samples_hold_completion_value_verdict_and_units(tmp_path, capsys):

@@ -83,6 +83,10 @@ def test_select_reasonings_prefers_distinct_short_correct_ones():
                                       "<answer>4</answer>", "b <answer>5"], 5.0, parse_answer, max_paths=2)
     assert kept == ["<answer>5</answer>", "a <answer>5</answer>"]
     assert all(math.isfinite(parse_answer(k)) for k in kept)
+    # where no answer exists, a refusal is right and a text that merely lacks a number is not
+    refused = datagen.select_reasonings(["liter to meter: cannot be converted <answer>none</answer>", "no idea",
+                                         "<answer>3</answer>"], None, parse_answer)
+    assert refused == ["liter to meter: cannot be converted <answer>none</answer>"]
 
 
 def test_the_prompt_shows_worked_answers_that_evaluate_right(tiny_model_dir):

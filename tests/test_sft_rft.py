@@ -30,6 +30,19 @@ from homework.data import DataError
     ("how many dys in 4 yr", 1460.9688, "4 * 3.156e7 / 8.64e4"),  # a letter dropped from one
     ("WHAT IS 12 QT IN GAL?", 3.0, "12 * 0.9464 / 3.785"),  # symbols in capitals
     ("HOW MANY M IN 4 KM?", 4000.0, "4 * 1000 / 1"),  # "M" next to "KM" is a metre
+    # one rule per kind of relation: affine (temperature) carries the offsets, inverse divides
+    ("What is 400 F in C?", 1840 / 9, "(400 - 32) * 0.5556 / 1 + 0"),
+    ("-20 celsius in fahrenheit", -4.0, "(-20 - 0) * 1 / 0.5556 + 32"),
+    ("310 K in °C", 36.85, "(310 - 273.15) * 1 / 1 + 0"),
+    ("35 mpg in L/100 km", 6.720416666666668, "100 / (35 * 0.4251)"),
+    ("8 L/100km in mpg", 29.40182291666667, "100 / (8 * 0.4251)"),
+    ("30 m² to ft²", 322.91729, "30 * 1 / 0.0929"),
+    # values as people write them become numerals; a compound value sums its parts
+    ("How many ml in ¾ cup?", 177.44117737500002, "(3/4) * 0.2366 / 0.001"),
+    ("3,5 kg in g", 3500.0, "3.5 * 1 / 0.001"),
+    ("How many km is twenty thousand feet?", 6.096, "20e3 * 0.3048 / 1000"),
+    ("My flight 237 leaves in 3 hours. How many minutes is that?", 180.0, "3 * 3600 / 60"),
+    ("5 ft 8 in in cm", 172.72, "(5 * 0.3048 + 8 * 0.0254) / 0.01"),
 ])
 def test_answer_expression_goes_through_the_base_unit_when_it_can(question, answer, expected):
     expression = sft.answer_expression(question, answer)
@@ -43,12 +56,25 @@ def test_answer_expression_goes_through_the_base_unit_when_it_can(question, answ
     ("WHAT IS 12 QT IN GAL?", 3.0, "quart to gallon: "),  # shouted symbols
     ("How many cups are in a quart?", 4.0, "quart to cup: "),  # the target named first, no digit
     ("Convert 6 foo to bar", 12.0, ""),  # units we do not know: nothing to name
+    ("How tall is 5'8\" in cm?", 172.72, "foot and inch to centimeter: "),  # a compound value: every part
 ])
 def test_named_completion_names_the_units_the_answer_came_from(question, answer, names):
     _, plain = sft.format_example(question, answer)
     _, named = sft.format_example(question, answer, name_units=True)
     assert named == f" {names}{plain[1:]}"
     assert parse_answer(named) == parse_answer(plain)  # the names never change what is evaluated
+
+@pytest.mark.parametrize("name_units", [False, True])
+def test_a_question_with_no_answer_names_both_quantities_and_gives_no_number(name_units):
+    from homework.answers import is_refusal, refusal_sentence
+
+    _, completion = sft.format_example("How many liters are in a meter?", None, name_units)
+    assert completion == " liter (volume) to meter (length): cannot be converted <answer>none</answer>"
+    assert is_refusal(completion) and parse_answer(completion) != parse_answer(completion)  # NaN
+    assert refusal_sentence(completion) == "liter (volume) to meter (length): cannot be converted"
+    pairs = rft.rft_pairs([["3 kg to gallons", None, completion.strip()]], name_units)
+    assert pairs[0][1] == completion  # a sampled refusal is kept as it is
+
 
 def test_tokenize_masks_the_question_and_learns_answer_and_eos(tokenizer):
     prompt, completion = sft.format_example("How many gram are there per 6 kg?", 6000.0)

@@ -4,7 +4,10 @@ The rows live in robust.toml, [question, value, from unit, to unit] grouped by k
 answer is computed from the unit table, so only the wording is hand-made. The kinds: bare and
 case-sensitive symbols, rarer units, the target named first, both units first, numbers glued to
 units, context, other wordings, and the everyday kinds (no digit, numbers in words and fractions,
-misspellings, capitals, British spellings, dotted abbreviations, chatty questions). Never used for training.
+misspellings, capitals, British spellings, dotted abbreviations, chatty questions), the dimensions beyond the
+course's six (temperature, area, cubed lengths, compound values, energy/power/pressure, data rates and fuel
+economy), values as people write them (unicode fractions, decimal commas, scale words, negatives, other
+numbers in the question) and refusals (two dimensions: the answer is null). Never used for training.
     python -m homework.questions robust   # writes data/robust.json: [question, answer, kind] rows
 """
 
