@@ -15,8 +15,9 @@ RFT_DIR = PACKAGE_DIR / "rft_model"
 
 
 class RFTModel(SFTModel):
-    """Same prompt as SFT; the shipped adapter names the two units it read before the answer
-    ("quart to cup: <answer>1 * 0.9464 / 0.2366</answer>"), which parse_answer skips."""
+    """Same prompt as SFT; the shipped adapter, as SFT's, names the two units it read and their dimensions
+    before the answer ("quart (volume) to cup (volume): <answer>1 * 0.9464 / 0.2366</answer>"), which
+    parse_answer skips; between two dimensions it refuses."""
 
     model_name = "rft"
 
@@ -35,9 +36,10 @@ def load_rft_rows(split_or_path: str = "rft") -> list[list]:
 def rft_pairs(rows: list[list], name_units: bool = False) -> list[tuple[str, str]]:
     """(prompt, completion) pairs: the SFT prompt, then the kept reasoning.
 
-    name_units puts the two units' table names before a reasoning that does not name them yet (an SFT
-    adapter samples bare answers): "<answer>6 * 1000 / 1609</answer>" becomes
-    "kilometer to mile: <answer>6 * 1000 / 1609</answer>", as sft.format_example writes its targets.
+    name_units puts the two units' table names and dimensions before a reasoning that does not name them
+    yet (an SFT adapter trained with --name_units False samples bare answers): "<answer>6 * 1000 / 1609</answer>" becomes
+    "kilometer (length) to mile (length): <answer>6 * 1000 / 1609</answer>", as sft.format_example writes
+    its targets.
     """
     pairs = []
     for question, answer, reasoning, *_ in rows:

@@ -98,19 +98,21 @@ MUTANTS = {
         "homework/questions/quantities.py", 'found.append((f"({num}/{den})", num / den))',
         'found.append((f"{num}", float(num)))', "tests/test_sft_rft.py tests/test_questions.py"),
     "a unit's factor is wrong": (
-        "homework/conversion_utils.py", '_u("quart", "volume", GALLON_L / 4,', '_u("quart", "volume", GALLON_L / 5,',
+        "homework/unit_table.py", '_u("quart", "volume", GALLON_L / 4,', '_u("quart", "volume", GALLON_L / 5,',
         "tests/test_conversion_utils.py"),
     "a typo in a four-letter unit word gets a target without units": (
         "homework/conversion_utils.py", "cutoff = {3: 0.85, 4: 0.75}.get(len(phrase), 0.8)", "cutoff = 0.8",
         "tests/test_sft_rft.py"),
     "named targets leave the units out": (
-        "homework/sft.py", 'names = unit_names(found) if name_units else ""', 'names = ""',
+        "homework/sft.py", 'return f" {self.names}{self.answer}" if name_units or self.refusal else f" {self.answer}"',
+        'return f" {self.answer}" if name_units or self.refusal else f" {self.answer}"',
         "tests/test_sft_rft.py"),
     "datagen keeps reasonings that reach a wrong answer": (
-        "homework/datagen.py", "if not is_answer_valid(parse(text), answer):", "if False:",
+        "homework/datagen.py", "if not (is_refusal(text) if answer is None else is_answer_valid(parse(text), answer)):",
+        "if False:",
         "tests/test_cot_datagen.py"),
     "RFT leaves the sampled answers without unit names": (
-        "homework/rft.py", "text = unit_names(reading_behind(question, answer)) + text", "text = text",
+        "homework/rft.py", "text = target(question, answer).names + text", "text = text",
         "tests/test_sft_rft.py"),
     "RFT forgets the replayed SFT pairs": (
         "homework/rft.py", "if with_sft_data:", "if False:", "tests/test_sft_rft.py"),

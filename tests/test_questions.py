@@ -208,6 +208,22 @@ def test_robust_json_is_the_hand_written_rows_with_table_answers():
     kinds = [row[2] for row in build()]
     everyday = ("no-digit", "words-fractions", "misspelling", "capitals", "british", "dotted", "chatty")
     assert all(kinds.count(kind) >= 6 for kind in everyday) and sum(k in everyday for k in kinds) >= 50
+    beyond = ("temperature", "area", "cubed", "compound", "energy-power-pressure", "data-rate-fuel",
+              "unicode-fractions", "decimal-commas", "scale-words", "negatives", "other-numbers", "refusal")
+    assert sum(k in beyond for k in kinds) >= 150 and all(kinds.count(kind) >= 8 for kind in beyond)
+    refusals = [row for row in build() if row[2] == "refusal"]
+    assert len(refusals) >= 20 and all(answer is None for _, answer, _ in refusals)
+    assert all(answer is not None for _, answer, kind in build() if kind != "refusal")
+    compound = dict((q, a) for q, a, kind in build() if kind == "compound")
+    assert compound["5 ft 8 in in cm"] == pytest.approx(172.72)  # the parts summed
+
+
+def test_coverage_reports_on_sfts_questions_made_again_from_their_recipe_stage(capsys):
+    commands.coverage(stage="sft_questions")  # all 16 dimensions, questions with no answer too
+    out = capsys.readouterr().out
+    assert "every form of every unit is used" in out and "no answer: " in out
+    with pytest.raises(SystemExit, match="--stage sft: recipes/shipped.toml has no such questions stage; it has "):
+        commands.coverage(stage="sft")
 
 
 @pytest.mark.parametrize("text,parts,target", [

@@ -52,11 +52,11 @@ def test_answer_expression_goes_through_the_base_unit_when_it_can(question, answ
 
 
 @pytest.mark.parametrize("question,answer,names", [
-    ("What is 6 kilometres in miels?", 6000 / 1609.344, "kilometer to mile: "),  # a typo: the table's name
-    ("WHAT IS 12 QT IN GAL?", 3.0, "quart to gallon: "),  # shouted symbols
-    ("How many cups are in a quart?", 4.0, "quart to cup: "),  # the target named first, no digit
+    ("What is 6 kilometres in miels?", 6000 / 1609.344, "kilometer (length) to mile (length): "),  # a typo: the table's name
+    ("WHAT IS 12 QT IN GAL?", 3.0, "quart (volume) to gallon (volume): "),  # shouted symbols
+    ("How many cups are in a quart?", 4.0, "quart (volume) to cup (volume): "),  # the target named first, no digit
     ("Convert 6 foo to bar", 12.0, ""),  # units we do not know: nothing to name
-    ("How tall is 5'8\" in cm?", 172.72, "foot and inch to centimeter: "),  # a compound value: every part
+    ("How tall is 5'8\" in cm?", 172.72, "foot and inch (length) to centimeter (length): "),  # a compound value: every part
 ])
 def test_named_completion_names_the_units_the_answer_came_from(question, answer, names):
     _, plain = sft.format_example(question, answer)
@@ -179,9 +179,9 @@ def test_rft_pairs_train_on_the_reasoning():
 
 def test_rft_names_the_units_before_a_bare_sampled_answer_as_the_sft_targets_do():
     rows = [["How many g in 6 kg?", 6000.0, "<answer>6 * 1 / 0.001</answer>"],
-            ["How many g in 6 kg?", 6000.0, "kilogram to gram: <answer>6 * 1 / 0.001</answer>"]]
+            ["How many g in 6 kg?", 6000.0, "kilogram (mass) to gram (mass): <answer>6 * 1 / 0.001</answer>"]]
     named = [completion for _, completion in rft.rft_pairs(rows, name_units=True)]
-    assert named == [" kilogram to gram: <answer>6 * 1 / 0.001</answer>"] * 2
+    assert named == [" kilogram (mass) to gram (mass): <answer>6 * 1 / 0.001</answer>"] * 2
     assert named[0] == sft.format_example("How many g in 6 kg?", 6000.0, name_units=True)[1]
     assert rft.rft_pairs(rows[:1])[0][1] == " <answer>6 * 1 / 0.001</answer>"
 
