@@ -12,7 +12,7 @@ import random
 import re
 from fractions import Fraction
 
-from ..conversion_utils import Unit, convert_units, unit_spans, units_behind, units_in
+from ..conversion_utils import Unit, lookup, unit_spans, units_behind, units_in
 
 ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
@@ -232,27 +232,11 @@ COMPOUNDS = {"foot": ("inch", 12), "meter": ("centimeter", 100), "mile": ("yard"
              "kilogram": ("gram", 1000), "stone": ("pound", 14), "hour": ("minute", 60), "minute": ("second", 60),
              "day": ("hour", 24), "week": ("day", 7), "year": ("month", 12), "liter": ("milliliter", 1000),
              "gallon": ("quart", 4), "cup": ("tablespoon", 16)}
-NOISE = ("none", "typo", "capitals")
-NOISE_SHARE = {"typo": 0.07, "capitals": 0.06}
-# the units people ask about most ("cups in a quart", "kg in pounds"): the everyday share of a file draws
-# its pairs among these only
-EVERYDAY = ("meter", "kilometer", "centimeter", "millimeter", "inch", "foot", "yard", "mile",
-            "kilogram", "gram", "milligram", "metric ton", "pound", "ounce",
-            "liter", "milliliter", "gallon", "quart", "pint", "cup", "fluid ounce", "tablespoon", "teaspoon",
-            "second", "minute", "hour", "day", "week", "year",
-            "meter per second", "kilometer per hour", "mile per hour",
-            "byte", "kilobyte", "megabyte", "gigabyte", "terabyte")
-NEAR = 1e4  # people convert between units of similar size: mostly pairs within this factor of each other
-# nor do they write 13-digit values: outside the coverage plan, a distant pair whose question would need
-# such a value ("500,000,000,000 ns in centuries") is drawn again, so distant pairs ask for big answers
-MAX_VALUE = 1e6
 
 
 def write_compound(big: Unit, rng: random.Random, unit_text) -> tuple[str, float]:
     """(a compound value as people write it, its value in `big`): "5 ft 8 in", "5'8\"", "2 weeks and 3 days",
     "1 h 20 min 30 s"; unit_text(unit, rng) picks how each unit is written."""
-    from ..conversion_utils import lookup
-
     small_name, ratio = COMPOUNDS[big.name]
     small = lookup(small_name)
     whole = rng.randint(1, 9)
@@ -277,8 +261,6 @@ _FEET_INCHES = re.compile(r"(?<![\w.])(\d+) ?['′’] ?(\d+(?:\.\d+)?) ?(?:\"|�
 def compound_parts(question: str) -> list[list[tuple[str, float, Unit]]]:
     """Runs of two or three (numeral, value, unit) parts of one dimension written one after another:
     "5 ft 8 in in cm" -> [[("5", 5.0, foot), ("8", 8.0, inch)]]. For training targets only."""
-    from ..conversion_utils import lookup
-
     runs = [[(m.group(1), float(m.group(1)), lookup("foot")), (m.group(2), float(m.group(2)), lookup("inch"))]
             for m in _FEET_INCHES.finditer(question)]
     parts = []  # (start of the number, end of the unit, part)
