@@ -179,7 +179,7 @@ def test_coverage_names_each_gap():
     *_, gaps = generator.coverage_gaps(train)
     assert gaps and all(" is never used" in g or " never appears in a " in g or " writes its value as " in g
                         or " has noise " in g for g in gaps)
-    full = generator.generate_question_records(3000, seed=5)
+    full = generator.generate_question_records(3000, seed=7)
     assert not generator.coverage_gaps(full)[2]
     *_, gaps = generator.coverage_gaps([q for q in full if not (q.value_form == "fraction" and q.src.dimension == "time")])
     assert gaps == ["no time question writes its value as 'fraction'"]
@@ -271,3 +271,23 @@ def test_the_same_seed_makes_the_same_questions_and_targets_under_any_hash_seed(
     outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                               env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
     assert len(outputs) == 1
+
+
+def test_no_refusal_pairs_a_unit_with_a_dimension_its_name_also_means():
+    """"Ounces in a cup" asks for fluid ounces: training it as a refusal taught the model to refuse it."""
+    records = generator.generate_question_records(3000, seed=4, refusals=0.5, plan=False)
+    refused = [(q.src, q.dst) for q in records if q.answer is None]
+    assert len(refused) > 1000 and not any(generator.meant_otherwise(a, b) for a, b in refused)
+    ounce, cup = cu.lookup("ounce"), cu.lookup("cup")
+    assert generator.meant_otherwise(ounce, cup) and generator.meant_otherwise(cup, ounce)
+    assert not generator.meant_otherwise(cu.lookup("gram"), cup)  # "grams in a cup" is still refused
+    assert any(a.name == "ounce" or b.name == "ounce" for a, b in refused)  # ounce still meets other dimensions
+
+
+def test_the_plan_asks_a_unit_without_a_partner_of_its_size_with_the_big_values_it_needs():
+    """A cubic kilometer is a trillion liters: a question into it needs a 13-digit value, drawn nowhere else."""
+    records = generator.generate_question_records(1500, seed=3, dimensions=("volume",))
+    into = [q for q in records if q.dst.name == "cubic kilometer" and q.value >= 1e9]
+    assert len({q.shape for q in into}) == len(generator.SHAPES)
+    compound = [q for q in records if q.value_form == "compound"]  # each compound unit keeps its compound job
+    assert {q.src.name for q in compound} >= {"liter", "gallon", "cup"}

@@ -14,7 +14,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..conversion_utils import COURSE_DIMENSIONS, UNITS, Unit, convert_units, forms, is_word, refusal_pair
+from ..conversion_utils import (COURSE_DIMENSIONS, UNITS, Unit, convert_units, forms, is_word, lookup,
+                               refusal_pair)
 from ..conversion_utils import dimensions as all_dimensions
 from .noise import ALL_TYPOS, MORE_TYPOS, SHORTEST_TYPO, TYPOS, can_shout, misspell
 from .quantities import (COMPOUNDS, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, write_compound,
@@ -134,9 +135,24 @@ def _partner(unit: Unit, rng: random.Random, scope: dict[str, list[Unit]]) -> Un
     return rng.choice([u for u in others if near(unit, u)] or others)
 
 
+# Pairs of two dimensions that people still convert, meaning a unit of the same name: "ounces in a cup"
+# asks for fluid ounces, "degrees" beside a temperature are degrees of it, "pounds" or "kilograms" beside
+# newtons are pounds- or kilograms-force. Refusing them would teach the model to refuse what the asker
+# meant; they are never a refusal's pair.
+MEANT_OTHERWISE = {("ounce", "volume"), ("degree", "temperature"), ("pound", "force"), ("kilogram", "force")}
+
+
+def meant_otherwise(a: Unit, b: Unit) -> bool:
+    """Whether a question between these two units of different dimensions means a unit of the same name."""
+    return (a.name, b.dimension) in MEANT_OTHERWISE or (b.name, a.dimension) in MEANT_OTHERWISE
+
+
 def _stranger(unit: Unit, rng: random.Random, scope: dict[str, list[Unit]]) -> Unit:
-    """A unit of another dimension, for a question that has no answer."""
-    return rng.choice(scope[rng.choice(sorted(d for d in scope if d != unit.dimension))])
+    """A unit of another dimension, for a question that has no answer; never one that MEANT_OTHERWISE."""
+    while True:
+        other = rng.choice(scope[rng.choice(sorted(d for d in scope if d != unit.dimension))])
+        if not meant_otherwise(unit, other):
+            return other
 
 
 def _coverage_plan(rng: random.Random, scope: dict[str, list[Unit]], refusals: bool
@@ -156,9 +172,15 @@ def _coverage_plan(rng: random.Random, scope: dict[str, list[Unit]], refusals: b
             shape = shapes[(offset + k) % len(shapes)]
             jobs.append((unit, form, other, None, shape, "digits") if role == "src"
                         else (other, None, unit, form, shape, "digits"))
+        if not any(near(unit, u) for u in scope[unit.dimension] if u is not unit):
+            # no partner of similar size ("cubic kilometer"): as a target it needs a 13-digit value, which
+            # is drawn nowhere else (MAX_VALUE), so it is asked as a target once more in every shape
+            jobs += [(_partner(unit, rng, scope), None, unit, None, shape, "digits") for shape in shapes]
         for value_form in VALUE_FORMS[1:]:
             if applies(value_form, unit):
-                jobs.append((unit, None, _partner(unit, rng, scope), None, rng.choice(shapes), value_form))
+                # a compound value's partner is its smaller part's unit, which no compound outgrows
+                partner = lookup(COMPOUNDS[unit.name][0]) if value_form == "compound" else _partner(unit, rng, scope)
+                jobs.append((unit, None, partner, None, rng.choice(shapes), value_form))
         if refusals and len(scope) > 1:
             jobs.append((unit, None, _stranger(unit, rng, scope), None, rng.choice(shapes), "digits"))
     rng.shuffle(jobs)

@@ -81,6 +81,9 @@ SHAPES: dict[str, tuple[str, ...]] = {
         "For my {n} guests I have {q}. How much is that in {b}?",
         "Back in {n} it was {q}. Give that in {b}.",
         "Order {n}: {q} in {b}?",
+        "I bought {n} boxes and {q}. How many {b} is that?",  # a count beside the value, joined by "and"
+        "{q} for {n} people: how much is that in {b}?",  # the other number after the value
+        "Day {n} of the trip: {q}. What is that in {b}?",
     ),
     # a sentence of context around the quantity
     "context": (
