@@ -121,6 +121,17 @@ def stamp(stage: Stage) -> str:
     return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
 
 
+def code_hash() -> str:
+    """sha256 of the package's Python files: a stage is not rerun when only the code changed (a docstring
+    would cost an hour of training), but the skip then says so, since new code may make other files."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for file in sorted(package.rglob("*.py")):
+        digest.update(str(file.relative_to(package)).encode())
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def state_file(recipe: Recipe, stage: Stage) -> Path:
     return recipe.run_dir / "stages" / f"{stage.name}.json"
 
@@ -147,8 +158,12 @@ def run_stage(recipe: Recipe, stage: Stage, number: str, force: bool = False) ->
     record_file = state_file(recipe, stage)
     record = json.loads(record_file.read_text()) if record_file.exists() else {}
     outputs_exist = all(Path(o).exists() for o in stage.outputs)
+    code = code_hash()
     if not force and record.get("stamp") == current and record.get("seconds") is not None and outputs_exist:
         print(f"[{number}] {stage.name}: done, arguments and inputs unchanged (skipped)", flush=True)
+        if record.get("code") != code:
+            print(f"[{number}] {stage.name}: the package's code has changed since this stage ran; if the change "
+                  f"alters what it writes, run it again with --force {stage.name}", flush=True)
         return None
     if force or record.get("stamp") != current or record.get("seconds") is not None:
         clear(stage)  # other arguments or inputs: nothing of that run may be resumed
@@ -167,8 +182,8 @@ def run_stage(recipe: Recipe, stage: Stage, number: str, force: bool = False) ->
     if missing:
         raise SystemExit(f"[{number}] {stage.name} finished but did not write {', '.join(missing)}")
     seconds = time.time() - started
-    record_file.write_text(json.dumps({"stamp": current, "command": stage.plain(), "seconds": round(seconds, 1)},
-                                      indent=1) + "\n")
+    record_file.write_text(json.dumps({"stamp": current, "command": stage.plain(), "seconds": round(seconds, 1),
+                                       "code": code}, indent=1) + "\n")
     print(f"[{number}] {stage.name} done in {duration(seconds)}", flush=True)
     return seconds
 

@@ -289,5 +289,9 @@ def test_the_plan_asks_a_unit_without_a_partner_of_its_size_with_the_big_values_
     records = generator.generate_question_records(1500, seed=3, dimensions=("volume",))
     into = [q for q in records if q.dst.name == "cubic kilometer" and q.value >= 1e9]
     assert len({q.shape for q in into}) == len(generator.SHAPES)
+    # written as people write them ("800 trillion", "8e14"), never "800,000,000,000,000"
+    assert not any(re.search(r"\d,\d{3},\d{3}", q.text) for q in records)
+    written = " ".join(q.text for q in into).lower()
+    assert re.search(r"\d(\.\d+)?e1[0-9]\b", written) and re.search(r"\d (billion|trillion)\b", written)
     compound = [q for q in records if q.value_form == "compound"]  # each compound unit keeps its compound job
     assert {q.src.name for q in compound} >= {"liter", "gallon", "cup"}

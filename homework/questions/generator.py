@@ -18,7 +18,7 @@ from ..conversion_utils import (COURSE_DIMENSIONS, UNITS, Unit, convert_units, f
                                refusal_pair)
 from ..conversion_utils import dimensions as all_dimensions
 from .noise import ALL_TYPOS, MORE_TYPOS, SHORTEST_TYPO, TYPOS, can_shout, misspell
-from .quantities import (COMPOUNDS, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, write_compound,
+from .quantities import (COMPOUNDS, SCALES, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, write_compound,
                          write_value)
 from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
 
@@ -80,8 +80,18 @@ def singular_forms(unit: Unit) -> list[str]:
     return [f for f in forms(unit) if is_word(f) and not is_plural(f, unit)] or [unit.name]
 
 
-def _format_value(value: float) -> str:
-    return f"{value:g}" if abs(value) < 1e6 else f"{value:,.0f}"
+def _format_value(value: float, rng: random.Random) -> str:
+    """A value as people write it: digits below a million; above, as a scale word or in scientific
+    notation ("800 trillion", "8e14"), never thirteen digits with separators, which nobody types and the
+    model cannot copy (it repeats ",000" without end: 1 of 10 such valid questions right)."""
+    if abs(value) < 1e6:
+        return f"{value:g}"
+    exponent = 3 * int(math.log10(abs(value)) // 3)
+    words = {e: w for w, e in SCALES.items()}
+    if exponent in words and rng.random() < 0.5:
+        return f"{value / 10 ** exponent:g} {words[exponent]}"
+    exponent = int(math.floor(math.log10(abs(value))))
+    return f"{value / 10 ** exponent:g}e{exponent}"
 
 
 def applies(value_form: str, unit: Unit) -> bool:
@@ -202,7 +212,7 @@ def _make_question(src: Unit, src_form: str, dst: Unit, dst_form: str, shape: st
         # scale such values up by a power of ten (5 um -> 5,000,000 um to km).
         if linear and convert_units(value, src, dst) < 0.05:
             value = round(value * 10 ** math.ceil(math.log10(0.1 / convert_units(value, src, dst))), 6)
-        v = _format_value(value)
+        v = _format_value(value, rng)
         q = _quantity(v, src_form, rng)
     else:
         if linear and convert_units(1, src, dst) < 0.2:  # "a millisecond in seconds" is below what the check can judge
