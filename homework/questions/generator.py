@@ -18,8 +18,8 @@ from ..conversion_utils import (COURSE_DIMENSIONS, UNITS, Unit, convert_units, f
                                refusal_pair)
 from ..conversion_utils import dimensions as all_dimensions
 from .noise import ALL_TYPOS, MORE_TYPOS, SHORTEST_TYPO, TYPOS, can_shout, misspell
-from .quantities import (COMPOUNDS, SCALES, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, write_compound,
-                         write_value)
+from .quantities import (COMPOUNDS, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, format_value,
+                         sample_value, write_compound, write_value)
 from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
 
 # How often a value is written each way, and how often a question carries each kind of noise. Digits
@@ -80,20 +80,6 @@ def singular_forms(unit: Unit) -> list[str]:
     return [f for f in forms(unit) if is_word(f) and not is_plural(f, unit)] or [unit.name]
 
 
-def _format_value(value: float, rng: random.Random) -> str:
-    """A value as people write it: digits below a million; above, as a scale word or in scientific
-    notation ("800 trillion", "8e14"), never thirteen digits with separators, which nobody types and the
-    model cannot copy (it repeats ",000" without end: 1 of 10 such valid questions right)."""
-    if abs(value) < 1e6:
-        return f"{value:g}"
-    exponent = 3 * int(math.log10(abs(value)) // 3)
-    words = {e: w for w, e in SCALES.items()}
-    if exponent in words and rng.random() < 0.5:
-        return f"{value / 10 ** exponent:g} {words[exponent]}"
-    exponent = int(math.floor(math.log10(abs(value))))
-    return f"{value / 10 ** exponent:g}e{exponent}"
-
-
 def applies(value_form: str, unit: Unit) -> bool:
     """Whether a value form reads naturally with this source unit: "minus 10" only for a temperature,
     "5 ft 8 in" only after a unit of COMPOUNDS, a temperature only as TEMPERATURE_FORMS."""
@@ -102,20 +88,6 @@ def applies(value_form: str, unit: Unit) -> bool:
     if unit.dimension == "fuel economy":  # "a mile per gallon" or "twenty thousand mpg" is nobody's car
         return value_form in ("digits", "words", "decimal-comma", "fraction", "unicode-fraction")
     return value_form != "negative" and (value_form != "compound" or unit.name in COMPOUNDS)
-
-
-def _sample_value(rng: random.Random, unit: Unit | None = None) -> float:
-    """Mostly small integers (1-10), some decimals, a few larger values; temperatures as people meet them."""
-    if unit is not None and unit.dimension == "temperature":
-        kelvin = unit.offset > 100  # a temperature in kelvin is never small
-        return float(rng.randint(200, 400) if kelvin else rng.choice(
-            (rng.randint(0, 40), rng.randint(40, 110), rng.choice((100, 212, 350, 180, 400, 37, 98.6, 0.5, 451)))))
-    roll = rng.random()
-    if roll < 0.6:
-        return float(rng.randint(1, 10))
-    if roll < 0.85:
-        return round(rng.uniform(0.1, 10), rng.choice((1, 2)))
-    return float(rng.choice((12, 15, 20, 25, 30, 40, 50, 60, 75, 100, 120, 250, 500, 1000)))
 
 
 def _unit_text(unit: Unit, rng: random.Random) -> str:
@@ -207,12 +179,12 @@ def _make_question(src: Unit, src_form: str, dst: Unit, dst_form: str, shape: st
     refusal = src.dimension != dst.dimension
     linear = not refusal and src.relation == dst.relation == "linear"
     if value_form == "digits":
-        value = _sample_value(rng, src)
+        value = sample_value(rng, src)
         # The answer check rounds to 3 decimals, so an answer below ~0.05 could never be judged right:
         # scale such values up by a power of ten (5 um -> 5,000,000 um to km).
         if linear and convert_units(value, src, dst) < 0.05:
             value = round(value * 10 ** math.ceil(math.log10(0.1 / convert_units(value, src, dst))), 6)
-        v = _format_value(value, rng)
+        v = format_value(value, rng)
         q = _quantity(v, src_form, rng)
     else:
         if linear and convert_units(1, src, dst) < 0.2:  # "a millisecond in seconds" is below what the check can judge

@@ -53,6 +53,34 @@ def article(word: str) -> str:
     return "an" if word[0].lower() in "aeio" or word.lower().startswith(("hour", "um")) else "a"
 
 
+def sample_value(rng: random.Random, unit: Unit | None = None) -> float:
+    """Mostly small integers (1-10), some decimals, a few larger values; temperatures as people meet them."""
+    if unit is not None and unit.dimension == "temperature":
+        kelvin = unit.offset > 100  # a temperature in kelvin is never small
+        return float(rng.randint(200, 400) if kelvin else rng.choice(
+            (rng.randint(0, 40), rng.randint(40, 110), rng.choice((100, 212, 350, 180, 400, 37, 98.6, 0.5, 451)))))
+    roll = rng.random()
+    if roll < 0.6:
+        return float(rng.randint(1, 10))
+    if roll < 0.85:
+        return round(rng.uniform(0.1, 10), rng.choice((1, 2)))
+    return float(rng.choice((12, 15, 20, 25, 30, 40, 50, 60, 75, 100, 120, 250, 500, 1000)))
+
+
+def format_value(value: float, rng: random.Random) -> str:
+    """A value as people write it: digits below a million; above, as a scale word or in scientific
+    notation ("800 trillion", "8e14"), never thirteen digits with separators, which nobody types and the
+    model cannot copy (it repeats ",000" without end: 1 of 10 such valid questions right)."""
+    if abs(value) < 1e6:
+        return f"{value:g}"
+    exponent = 3 * int(math.log10(abs(value)) // 3)
+    words = {e: w for w, e in SCALES.items()}
+    if exponent in words and rng.random() < 0.5:
+        return f"{value / 10 ** exponent:g} {words[exponent]}"
+    exponent = int(math.floor(math.log10(abs(value))))
+    return f"{value / 10 ** exponent:g}e{exponent}"
+
+
 def write_value(form: str, rng: random.Random, unit_word: str) -> tuple[str, float]:
     """(how the value is written, its value) in one of VALUE_FORMS, "digits" excepted (the generator's own).
 
