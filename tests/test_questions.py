@@ -282,6 +282,10 @@ def test_no_refusal_pairs_a_unit_with_a_dimension_its_name_also_means():
     assert generator.meant_otherwise(ounce, cup) and generator.meant_otherwise(cup, ounce)
     assert not generator.meant_otherwise(cu.lookup("gram"), cup)  # "grams in a cup" is still refused
     assert any(a.name == "ounce" or b.name == "ounce" for a, b in refused)  # ounce still meets other dimensions
+    # where every unit of the other dimensions means otherwise, the degree gets no refusal (and nothing hangs)
+    records = generator.generate_question_records(300, seed=1, dimensions=("angle", "temperature"), refusals=0.2)
+    refused = [(q.src, q.dst) for q in records if q.answer is None]
+    assert refused and all(cu.lookup("degree") not in pair for pair in refused)
 
 
 def test_the_plan_asks_a_unit_without_a_partner_of_its_size_with_the_big_values_it_needs():

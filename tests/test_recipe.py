@@ -121,13 +121,12 @@ def test_the_miniature_recipe_runs_end_to_end_then_skips_finished_stages_and_res
     recipe.run(**options)  # finished: every stage skipped, the adapters published again
     out = capfd.readouterr().out
     assert out.count("(skipped)") == len(names) and " starts:" not in out and "code has changed" not in out
-    monkeypatch.setattr(recipe, "code_hash", lambda: "other code")  # skipped still, but not silently
-    recipe.run(**options)
+    with monkeypatch.context() as patch:
+        patch.setattr(recipe, "code_hash", lambda: "other code")  # skipped still, but not silently
+        recipe.run(**options)
     out = capfd.readouterr().out
     assert out.count("(skipped)") == len(names) and out.count("code has changed") == len(names)
     assert "--force questions" in out
-    monkeypatch.undo()
-    monkeypatch.setenv("HOMEWORK_BATCH_SIZE", "8")
 
     state = run_dir / "stages" / "rft.json"  # RFT stopped before it wrote its adapter: its checkpoints remain
     state.write_text(json.dumps({**json.loads(state.read_text()), "seconds": None}))

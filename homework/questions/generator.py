@@ -129,8 +129,11 @@ def meant_otherwise(a: Unit, b: Unit) -> bool:
     return (a.name, b.dimension) in MEANT_OTHERWISE or (b.name, a.dimension) in MEANT_OTHERWISE
 
 
-def _stranger(unit: Unit, rng: random.Random, scope: dict[str, list[Unit]]) -> Unit:
-    """A unit of another dimension, for a question that has no answer; never one that MEANT_OTHERWISE."""
+def _stranger(unit: Unit, rng: random.Random, scope: dict[str, list[Unit]]) -> Unit | None:
+    """A unit of another dimension, for a question that has no answer; never one that MEANT_OTHERWISE, so
+    None where every other unit is (the degree when the scope is angle and temperature)."""
+    if all(meant_otherwise(unit, u) for d in scope if d != unit.dimension for u in scope[d]):
+        return None
     while True:
         other = rng.choice(scope[rng.choice(sorted(d for d in scope if d != unit.dimension))])
         if not meant_otherwise(unit, other):
@@ -163,8 +166,9 @@ def _coverage_plan(rng: random.Random, scope: dict[str, list[Unit]], refusals: b
                 # a compound value's partner is its smaller part's unit, which no compound outgrows
                 partner = lookup(COMPOUNDS[unit.name][0]) if value_form == "compound" else _partner(unit, rng, scope)
                 jobs.append((unit, None, partner, None, rng.choice(shapes), value_form))
-        if refusals and len(scope) > 1:
-            jobs.append((unit, None, _stranger(unit, rng, scope), None, rng.choice(shapes), "digits"))
+        stranger = _stranger(unit, rng, scope) if refusals and len(scope) > 1 else None
+        if stranger:
+            jobs.append((unit, None, stranger, None, rng.choice(shapes), "digits"))
     rng.shuffle(jobs)
     return jobs
 
@@ -279,7 +283,9 @@ class _Drawer:
     def pair(self, rng: random.Random) -> tuple[Unit, Unit]:
         if self.refusals and rng.random() < self.refusals and len(self.scope) > 1:
             src = rng.choice(self.scope[rng.choice(sorted(self.scope))])
-            return src, _stranger(src, rng, self.scope)
+            stranger = _stranger(src, rng, self.scope)
+            if stranger:
+                return src, stranger
         if self.everyday and self.everyday_pairs and rng.random() < self.everyday:
             return rng.choice(self.everyday_pairs[rng.choice(sorted(self.everyday_pairs))])
         every, close = self.course if rng.random() < self.course_share else self.other[rng.choice(sorted(self.other))]
