@@ -90,7 +90,7 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
               shouted_symbols: float = 0.0, everyday: float = 0.0, plan: bool = True,
               more_typos: bool = False, typo_kinds: str | tuple | None = None,
               shortest_typo: int = SHORTEST_TYPO, dimensions: str | tuple | None = None, course_share: float = 0.5,
-              refusals: float = 0.0, compounds: float = 0.0) -> None:
+              refusals: float = 0.0, compounds: float = 0.0, twins: float = 0.0) -> None:
     """Write n more [question, answer] pairs (e.g. for datagen), none of them in the `exclude` file(s):
     "--exclude data/valid.json,data/robust.json" keeps both sets unseen.
 
@@ -107,25 +107,28 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
     --dimensions names the dimensions asked about, comma-separated ("course": the course's six; default:
     all); --course_share is the share of drawn questions in the course's six, the rest spread evenly over
     the others. --refusals is the share of questions between two dimensions, whose answer is null (no
-    conversion exists), and --compounds the share with a compound value ("5 ft 8 in", "1 h 45 min").
+    conversion exists), --compounds the share with a compound value ("5 ft 8 in", "1 h 45 min"), and
+    --twins the share between two units written alike but for case ("How many Mb in 3 MB?").
     """
     excluded = _excluded(comma_list(exclude or ""))
     path = Path(output_json)
     write_json(path, [[q.text, q.answer] for q in _records(
         n, seed, excluded, typos, capitals, shouted_symbols, everyday, plan, more_typos, typo_kinds, shortest_typo,
-        dimensions, course_share, refusals, compounds)])
+        dimensions, course_share, refusals, compounds, twins)])
     print(f"wrote {n} questions to {path}")
 
 
 def _records(n: int = 4000, seed: int = 7, excluded: frozenset = frozenset(), typos: float = NOISE_SHARE["typo"],
              capitals: float = NOISE_SHARE["capitals"], shouted_symbols: float = 0.0, everyday: float = 0.0,
              plan: bool = True, more_typos: bool = False, typo_kinds=None, shortest_typo: int = SHORTEST_TYPO,
-             dimensions=None, course_share: float = 0.5, refusals: float = 0.0, compounds: float = 0.0):
+             dimensions=None, course_share: float = 0.5, refusals: float = 0.0, compounds: float = 0.0,
+             twins: float = 0.0):
     """The records `questions` writes, its options checked: one sentence naming the option when wrong."""
     if not (0 <= typos and 0 <= capitals and typos + capitals <= 1):
         raise SystemExit(f"--typos {typos} and --capitals {capitals}: expected shares from 0 to 1 that sum to at most 1")
     for option, share in (("shouted_symbols", shouted_symbols), ("everyday", everyday),
-                          ("course_share", course_share), ("refusals", refusals), ("compounds", compounds)):
+                          ("course_share", course_share), ("refusals", refusals), ("compounds", compounds),
+                          ("twins", twins)):
         if not 0 <= share <= 1:
             raise SystemExit(f"--{option} {share}: expected a share from 0 to 1")
     kinds = _typo_kinds(typo_kinds, more_typos)
@@ -135,7 +138,7 @@ def _records(n: int = 4000, seed: int = 7, excluded: frozenset = frozenset(), ty
                                      shouted_symbols=shouted_symbols, everyday=everyday, plan=plan,
                                      typo_kinds=kinds, shortest_typo=shortest_typo,
                                      dimensions=_dimensions(dimensions), course_share=course_share,
-                                     refusals=refusals, compounds=compounds)
+                                     refusals=refusals, compounds=compounds, twins=twins)
 
 
 def _excluded(files) -> frozenset:

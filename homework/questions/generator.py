@@ -14,10 +14,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..conversion_utils import (COURSE_DIMENSIONS, UNITS, Unit, convert_units, forms, is_word, lookup,
-                               refusal_pair)
+from ..conversion_utils import (ALSO_WRITTEN_AS, COURSE_DIMENSIONS, UNITS, Unit, convert_units, forms, is_word,
+                               lookup, refusal_pair)
 from ..conversion_utils import dimensions as all_dimensions
-from .noise import ALL_TYPOS, MORE_TYPOS, SHORTEST_TYPO, TYPOS, can_shout, misspell
+from .noise import ALL_TYPOS, MORE_TYPOS, SHORTEST_TYPO, TYPOS, can_shout, typo_in  # noqa: F401
 from .quantities import (COMPOUNDS, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, format_value,
                          sample_value, write_compound, write_value)
 from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
@@ -91,7 +91,10 @@ def applies(value_form: str, unit: Unit) -> bool:
 
 
 def _unit_text(unit: Unit, rng: random.Random) -> str:
-    """The canonical name a third of the time (as the course data writes it), otherwise any alias."""
+    """The canonical name a third of the time (as the course data writes it), otherwise any alias; a unit
+    also written as another (ALSO_WRITTEN_AS: "ounces" in a cup) is so a quarter of the time."""
+    if unit.name in ALSO_WRITTEN_AS and rng.random() < 1 / 4:
+        return rng.choice(forms(lookup(ALSO_WRITTEN_AS[unit.name])))
     return unit.name if rng.random() < 1 / 3 else rng.choice(unit.aliases or (unit.name,))
 
 
@@ -107,8 +110,6 @@ def _quantity(value: str, form: str, rng: random.Random) -> str:
     compact = (len(form) <= 3 and " " not in form and form[0].isalpha() and rng.random() < 0.3
                or form[0] in "°º" and rng.random() < 0.6)  # "20°C" more often than "20 °C"
     return f"{value}{form}" if compact else f"{value} {form}"
-
-
 
 
 def _partner(unit: Unit, rng: random.Random, scope: dict[str, list[Unit]]) -> Unit:
@@ -215,7 +216,7 @@ def _make_question(src: Unit, src_form: str, dst: Unit, dst_form: str, shape: st
     if value_form == "article":
         text = re.sub(r"\b(per|Per) an? ", r"\1 ", text)  # "how many cups per quart", not "per a quart"
     if noise == "typo":
-        text, noise = _typo_in(text, [f for f in (src_form, dst_form) if is_word(f)], rng, typos, shortest_typo)
+        text, noise = typo_in(text, [f for f in (src_form, dst_form) if is_word(f)], rng, typos, shortest_typo)
     first = text.split()[0]
     if (is_word(first) or first.isalpha() and v.startswith(first)) and rng.random() < 0.5:
         text = text[0].upper() + text[1:]  # "Grams to kg: 5", as a sentence starts; never a symbol ("m" vs "M")
@@ -226,17 +227,6 @@ def _make_question(src: Unit, src_form: str, dst: Unit, dst_form: str, shape: st
             noise = "none"  # "Mb" shouted is "MB", another unit of the same dimension
     answer = None if refusal else convert_units(value, src, dst)
     return Question(text, answer, src, dst, src_form, dst_form, shape, value, value_form, noise)
-
-
-def _typo_in(text: str, words: list[str], rng: random.Random, typos: tuple[str, ...] = TYPOS,
-             shortest: int = SHORTEST_TYPO) -> tuple[str, str]:
-    """(text with one of these unit words mistyped, "typo"), or (text, "none") when none can be."""
-    for form in rng.sample(words, len(words)):
-        wrong = misspell(form, rng, typos, shortest)
-        pattern = re.compile(rf"(?<![A-Za-z]){re.escape(form)}(?![A-Za-z])")
-        if wrong and pattern.search(text):
-            return pattern.sub(wrong, text, count=1), "typo"
-    return text, "none"
 
 
 def _readable(question: Question) -> bool:
@@ -254,8 +244,11 @@ class _Drawer:
     """Draws the unit pair of a question that is not in the coverage plan."""
 
     def __init__(self, scope: dict[str, list[Unit]], everyday: float, refusals: float, course_share: float,
-                 compounds: float):
-        self.scope, self.everyday, self.refusals, self.compounds = scope, everyday, refusals, compounds
+                 compounds: float, twins: float = 0.0):
+        self.scope, self.everyday, self.refusals, self.compounds, self.twins = scope, everyday, refusals, compounds, twins
+        # two units of one dimension written alike but for case: "Mb" a megabit and "MB" a megabyte, "cal"/"Cal"
+        self.twin_forms = [(a, fa, b, fb) for group in scope.values() for a in group for b in group if a is not b
+                           for fa in forms(a) for fb in forms(b) if fa.lower() == fb.lower()]
         self.compound_units = [u for group in scope.values() for u in group if u.name in COMPOUNDS]
         pairs = [(a, b) for group in scope.values() for a in group for b in group if a is not b]
         course = [(a, b) for a, b in pairs if a.dimension in COURSE_DIMENSIONS]
@@ -280,6 +273,10 @@ class _Drawer:
             return src, rng.choice([u for u in self.scope[src.dimension] if near(src, u)])
         return None
 
+    def twin(self, rng: random.Random) -> tuple[Unit, str, Unit, str] | None:
+        """(src, form, dst, form) of two units written alike but for case ("Mb in 3 MB"), for a share of the draws."""
+        return rng.choice(self.twin_forms) if self.twins and self.twin_forms and rng.random() < self.twins else None
+
     def pair(self, rng: random.Random) -> tuple[Unit, Unit]:
         if self.refusals and rng.random() < self.refusals and len(self.scope) > 1:
             src = rng.choice(self.scope[rng.choice(sorted(self.scope))])
@@ -297,8 +294,8 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
                               shouted_symbols: float = 0.0, everyday: float = 0.0,
                               plan: bool = True, typo_kinds: tuple[str, ...] = TYPOS,
                               shortest_typo: int = SHORTEST_TYPO, dimensions: tuple[str, ...] | None = None,
-                              refusals: float = 0.0, course_share: float = 0.5, compounds: float = 0.0
-                              ) -> list[Question]:
+                              refusals: float = 0.0, course_share: float = 0.5, compounds: float = 0.0,
+                              twins: float = 0.0) -> list[Question]:
     """n distinct questions. The first ones follow a coverage plan (every form of every unit, as source
     and as target; every unit in every shape and with every value form that applies); the rest draw unit
     pairs, forms, shapes, value forms and noise at random (noise_share: {"typo": p, "capitals": q}, else
@@ -306,7 +303,8 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
     questions in the course's six dimensions, the rest spread evenly over the others.
     refusals: the share of drawn questions between two dimensions, which have no answer (answer None);
     above 0 the plan also asks every unit once so. compounds: the share of drawn questions whose value
-    is compound ("5 ft 8 in", "2 weeks and 3 days").
+    is compound ("5 ft 8 in", "2 weeks and 3 days"); twins the share between two units of one dimension
+    written alike but for case ("How many Mb in 3 MB?", "cal in 2 Cal").
     shouted_symbols: the share of drawn questions in capitals whose units are written as symbols
     ("HOW MANY G IN 2 LB?"); everyday: the share of drawn questions whose two units are both EVERYDAY
     units. plan=False skips the coverage plan: every question is drawn, so the shares above hold for the
@@ -319,7 +317,7 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
         raise ValueError(f"no unit has one of the dimensions {dimensions}; known: {', '.join(all_dimensions())}")
     rng = random.Random(seed)
     jobs = _coverage_plan(rng, scope, refusals > 0) if plan else []
-    drawer = _Drawer(scope, everyday, refusals, course_share, compounds)
+    drawer = _Drawer(scope, everyday, refusals, course_share, compounds, twins)
     seen, out = set(exclude), []
     attempts = job_attempts = 0
     while len(out) < n:
@@ -333,8 +331,10 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
                 raise RuntimeError(f"the coverage plan's job {jobs[0]} never makes a question")
             src, src_form, dst, dst_form, shape, value_form = jobs[0]
         else:
-            compound = drawer.compound(rng)
+            compound, twin = drawer.compound(rng), drawer.twin(rng)
             (src, dst), src_form, dst_form, shape = compound or drawer.pair(rng), None, None, rng.choice(list(SHAPES))
+            if twin and not compound:
+                src, src_form, dst, dst_form = twin
             value_form = "compound" if compound else _draw(
                 TEMPERATURE_FORMS if src.dimension == "temperature" else VALUE_FORM_SHARE, rng)
             if not applies(value_form, src) or (value_form == "compound" and src.dimension != dst.dimension):

@@ -9,6 +9,7 @@ for megabytes. "MM", "MG", "ML" and the like name no other unit and mean millime
 """
 
 import random
+import re
 from collections import defaultdict
 
 from ..conversion_utils import Unit, find_unit
@@ -84,3 +85,14 @@ def can_shout(form: str, unit: Unit) -> bool:
     can_shout("qt", quart) -> True, can_shout("Mb", megabit) -> False ("MB" is a megabyte)."""
     shouted = find_unit(form.upper())
     return shouted is None or shouted is unit or shouted.dimension != unit.dimension
+
+
+def typo_in(text: str, words: list[str], rng: random.Random, typos: tuple[str, ...] = TYPOS,
+             shortest: int = SHORTEST_TYPO) -> tuple[str, str]:
+    """(text with one of these unit words mistyped, "typo"), or (text, "none") when none can be."""
+    for form in rng.sample(words, len(words)):
+        wrong = misspell(form, rng, typos, shortest)
+        pattern = re.compile(rf"(?<![A-Za-z]){re.escape(form)}(?![A-Za-z])")
+        if wrong and pattern.search(text):
+            return pattern.sub(wrong, text, count=1), "typo"
+    return text, "none"
