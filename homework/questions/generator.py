@@ -106,9 +106,10 @@ def _symbol_text(unit: Unit, rng: random.Random) -> str:
 
 
 def _quantity(value: str, form: str, rng: random.Random) -> str:
-    """The value and its unit; short symbols are sometimes written without a space ("6kg")."""
-    compact = (len(form) <= 3 and " " not in form and form[0].isalpha() and rng.random() < 0.3
-               or form[0] in "°º" and rng.random() < 0.6)  # "20°C" more often than "20 °C"
+    """The value and its unit; short symbols are sometimes written without a space ("6kg"), never after a
+    word ("2 trillion pts")."""
+    compact = value[-1].isdigit() and (len(form) <= 3 and " " not in form and form[0].isalpha() and rng.random() < 0.3
+                                       or form[0] in "°º" and rng.random() < 0.6)  # "20°C" more than "20 °C"
     return f"{value}{form}" if compact else f"{value} {form}"
 
 
@@ -280,8 +281,7 @@ class _Drawer:
     def pair(self, rng: random.Random) -> tuple[Unit, Unit]:
         if self.refusals and rng.random() < self.refusals and len(self.scope) > 1:
             src = rng.choice(self.scope[rng.choice(sorted(self.scope))])
-            stranger = _stranger(src, rng, self.scope)
-            if stranger:
+            if stranger := _stranger(src, rng, self.scope):
                 return src, stranger
         if self.everyday and self.everyday_pairs and rng.random() < self.everyday:
             return rng.choice(self.everyday_pairs[rng.choice(sorted(self.everyday_pairs))])
