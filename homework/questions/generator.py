@@ -337,7 +337,8 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
                 src, src_form, dst, dst_form = twin
             value_form = "compound" if compound else _draw(
                 TEMPERATURE_FORMS if src.dimension == "temperature" else VALUE_FORM_SHARE, rng)
-            if not applies(value_form, src) or (value_form == "compound" and src.dimension != dst.dimension):
+            if not applies(value_form, src) or value_form == "compound" and src.dimension != dst.dimension \
+                    or twin and value_form in SINGULAR_FORMS:  # "a megabyte in Mb" would lose the twin's "MB"
                 value_form = "digits"
         noise = _draw({**noise_share, "none": 1 - sum(noise_share.values())}, rng)
         if not planned and noise == "capitals" and shouted_symbols and rng.random() < shouted_symbols:
