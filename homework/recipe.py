@@ -19,6 +19,7 @@ import os
 import platform
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -174,9 +175,9 @@ def run_stage(recipe: Recipe, stage: Stage, number: str, force: bool = False) ->
     record_file.write_text(json.dumps({"stamp": current, "command": stage.plain(), "seconds": None}, indent=1) + "\n")
     print(f"[{number}] {stage.name} {action}: {stage.plain()}", flush=True)
     started = time.time()
-    finished = subprocess.run(stage.argv())
-    if finished.returncode != 0:
-        raise SystemExit(f"[{number}] {stage.name} failed (exit status {finished.returncode}) after "
+    returncode = run_process(stage.argv())
+    if returncode != 0:
+        raise SystemExit(f"[{number}] {stage.name} failed (exit status {returncode}) after "
                          f"{duration(time.time() - started)}; `make adapters` resumes it")
     missing = [o for o in stage.outputs if not Path(o).exists()]
     if missing:
@@ -186,6 +187,25 @@ def run_stage(recipe: Recipe, stage: Stage, number: str, force: bool = False) ->
                                        "code": code}, indent=1) + "\n")
     print(f"[{number}] {stage.name} done in {duration(seconds)}", flush=True)
     return seconds
+
+
+def run_process(argv: list[str]) -> int:
+    """A stage's exit status. A SIGTERM to the runner (`kill`, a job scheduler's time limit) stops the stage
+    too, so that no stage goes on writing into the run folder once its runner is gone."""
+    process, stopped = subprocess.Popen(argv), []
+
+    def stop(signum, frame):  # the wait below goes on until the stage has ended
+        stopped.append(signum)
+        process.terminate()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        returncode = process.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if stopped:
+        raise SystemExit(f"stopped by signal {stopped[0]}, and the stage with it; `make adapters` resumes it")
+    return returncode
 
 
 def run(recipe: str = str(RECIPE), run_dir: str | None = None, dry_run: bool = False, until: str | None = None,

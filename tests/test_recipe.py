@@ -3,6 +3,7 @@ data are what its question stages write, each adapter carries the recipe that ma
 of the whole recipe (the tiny model, a handful of questions and steps) runs, skips and resumes."""
 
 import inspect
+import os
 import json
 import shlex
 from pathlib import Path
@@ -146,3 +147,26 @@ def test_the_miniature_recipe_runs_end_to_end_then_skips_finished_stages_and_res
     out = capfd.readouterr().out
     assert {line.split("] ")[1].split(" ")[0] for line in out.splitlines() if " starts:" in line} == {
         "rft", "rft_valid", "rft_robust"}
+
+
+def test_a_stopped_runner_stops_its_stage(tmp_path):
+    """`kill` on the runner must not leave a stage writing into the run folder that the next run clears."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pid_file = tmp_path / "stage.pid"
+    stage_code = f"import os, time, pathlib; pathlib.Path({str(pid_file)!r}).write_text(str(os.getpid())); time.sleep(60)"
+    runner = subprocess.Popen([sys.executable, "-c", "import sys; from homework import recipe; "
+                               f"sys.exit(recipe.run_process([sys.executable, '-c', {stage_code!r}]))"], cwd=ROOT)
+    deadline = time.time() + 30
+    while not (pid_file.exists() and pid_file.read_text()) and time.time() < deadline:
+        time.sleep(0.1)
+    stage_pid = int(pid_file.read_text())
+    runner.send_signal(signal.SIGTERM)
+    assert runner.wait(timeout=30) != 0
+    with pytest.raises(ProcessLookupError):
+        for _ in range(50):  # the stage is gone (reaped by the runner) within a few seconds
+            os.kill(stage_pid, 0)
+            time.sleep(0.1)
