@@ -10,7 +10,7 @@ import math
 import re
 from itertools import permutations
 
-from .unit_table import ALSO_WRITTEN_AS, UNITS, Unit  # noqa: F401 (Unit: part of this module's API)
+from .unit_table import UNITS, Unit  # noqa: F401 (Unit: part of this module's API)
 
 # the course's six dimensions; the others (temperature, area, energy, ...) are what people ask beyond them
 COURSE_DIMENSIONS = ("length", "mass", "volume", "time", "speed", "storage")
@@ -108,8 +108,7 @@ def units_in(text: str, fuzzy: bool = False) -> list[Unit]:
 
     In a question written in capitals, a symbol offers every unit it may have been ("M" in
     "HOW MANY M IN 3 KM": megabyte or meter). fuzzy=True adds the units of words one typo away from a
-    unit word ("kilogrm"). A unit also written with another's forms follows it: "ounces" offers the ounce,
-    then the fluid ounce (ALSO_WRITTEN_AS).
+    unit word ("kilogrm").
     units_in("How many gram are there per 6 kg?") -> [gram, kilogram]
     """
     matches = [(m.start(), _BY_NAME[m.group(0)]) for m in _ALIAS_PATTERN.finditer(text)]
@@ -127,10 +126,8 @@ def units_in(text: str, fuzzy: bool = False) -> list[Unit]:
                         matches.append((words[k].start(), _BY_NAME[close]))
     found = []
     for _, unit in sorted(matches, key=lambda match: match[0]):
-        # "ounces" may be fluid ounces (ALSO_WRITTEN_AS): offered after the unit the word names
-        for candidate in (unit, *(_BY_NAME[name] for name, written in ALSO_WRITTEN_AS.items() if written == unit.name)):
-            if candidate not in found:
-                found.append(candidate)
+        if unit not in found:
+            found.append(unit)
     return found
 
 

@@ -215,9 +215,3 @@ UNITS: tuple[Unit, ...] = (
     Unit("liter per 100 kilometers", "fuel economy", 100.0, ("liters per 100 kilometers", "litres per 100 kilometres",
          "liters per 100 km", "litres per 100 km", "L/100 km", "L/100km", "l/100km", "l/100 km"), inverse=True),
 )
-
-# Units also written with another unit's forms where the other unit of the question leaves no doubt:
-# "ounces in a cup" are fluid ounces, "pounds" or "kilograms" beside newtons are pounds- and
-# kilograms-force. The question generator writes them so; reading a question for a training target
-# offers both readings and keeps the one the answer confirms.
-ALSO_WRITTEN_AS = {"fluid ounce": "ounce", "pound-force": "pound", "kilogram-force": "kilogram"}

@@ -142,8 +142,7 @@ def test_unknown_unit_and_mixed_dimensions_raise_clear_errors():
 
 
 @pytest.mark.parametrize("text,names", [
-    ("How many gram are there per 6 kg?", ["gram", "kilogram", "kilogram-force"]),  # "kg" of a force too
-    ("How many ounces in 2 cups?", ["ounce", "fluid ounce", "inch", "cup"]),  # "ounces" in a cup: fluid ounces
+    ("How many gram are there per 6 kg?", ["gram", "kilogram"]),
     ("Convert 3 mph to km/h", ["mile per hour", "kilometer per hour"]),
     ("How many cubic feet in 2 gallons?", ["cubic foot", "inch", "gallon"]),  # "in" may be inches: a candidate
     ("2 in in micrometers", ["inch", "micrometer"]),

@@ -14,8 +14,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..conversion_utils import (ALSO_WRITTEN_AS, COURSE_DIMENSIONS, UNITS, Unit, convert_units, forms, is_word,
-                               lookup, refusal_pair)
+from ..conversion_utils import (COURSE_DIMENSIONS, UNITS, Unit, convert_units, forms, is_word, lookup,
+                               refusal_pair)
 from ..conversion_utils import dimensions as all_dimensions
 from .noise import ALL_TYPOS, MORE_TYPOS, SHORTEST_TYPO, TYPOS, can_shout, typo_in  # noqa: F401
 from .quantities import (COMPOUNDS, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, format_value,
@@ -91,10 +91,7 @@ def applies(value_form: str, unit: Unit) -> bool:
 
 
 def _unit_text(unit: Unit, rng: random.Random) -> str:
-    """The canonical name a third of the time (as the course data writes it), otherwise any alias; a unit
-    also written as another (ALSO_WRITTEN_AS: "ounces" in a cup) is so a quarter of the time."""
-    if unit.name in ALSO_WRITTEN_AS and rng.random() < 1 / 4:
-        return rng.choice(forms(lookup(ALSO_WRITTEN_AS[unit.name])))
+    """The canonical name a third of the time (as the course data writes it), otherwise any alias."""
     return unit.name if rng.random() < 1 / 3 else rng.choice(unit.aliases or (unit.name,))
 
 
