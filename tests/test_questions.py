@@ -301,6 +301,9 @@ def test_the_plan_asks_a_unit_without_a_partner_of_its_size_with_the_big_values_
     assert {q.src.name for q in compound} >= {"liter", "gallon", "cup"}
     # a value in words stands apart from its unit: "2 trillion pts", never "2 trillionpts"
     assert not any(re.search(r"(thousand|million|billion|trillion)[A-Za-z]", q.text) for q in records)
+    rng = random.Random(0)
+    written = {generator._quantity(value, "kg", rng) for value in ("2 trillion", "6") for _ in range(50)}
+    assert {"6kg", "6 kg", "2 trillion kg"} == written  # short symbols glue to digits only
 
 
 def test_twins_ask_between_units_written_alike_but_for_case():

@@ -3,9 +3,13 @@ data are what its question stages write, each adapter carries the recipe that ma
 of the whole recipe (the tiny model, a handful of questions and steps) runs, skips and resumes."""
 
 import inspect
-import os
 import json
+import os
 import shlex
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -151,11 +155,6 @@ def test_the_miniature_recipe_runs_end_to_end_then_skips_finished_stages_and_res
 
 def test_a_stopped_runner_stops_its_stage(tmp_path):
     """`kill` on the runner must not leave a stage writing into the run folder that the next run clears."""
-    import signal
-    import subprocess
-    import sys
-    import time
-
     pid_file = tmp_path / "stage.pid"
     stage_code = f"import os, time, pathlib; pathlib.Path({str(pid_file)!r}).write_text(str(os.getpid())); time.sleep(60)"
     runner = subprocess.Popen([sys.executable, "-c", "import sys; from homework import recipe; "

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..conversion_utils import (COURSE_DIMENSIONS, UNITS, Unit, convert_units, forms, is_word, lookup,
                                refusal_pair)
 from ..conversion_utils import dimensions as all_dimensions
-from .noise import ALL_TYPOS, MORE_TYPOS, SHORTEST_TYPO, TYPOS, can_shout, typo_in  # noqa: F401
+from .noise import SHORTEST_TYPO, TYPOS, can_shout, typo_in
 from .quantities import (COMPOUNDS, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, format_value,
                          sample_value, write_compound, write_value)
 from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
@@ -242,7 +242,7 @@ class _Drawer:
     """Draws the unit pair of a question that is not in the coverage plan."""
 
     def __init__(self, scope: dict[str, list[Unit]], everyday: float, refusals: float, course_share: float,
-                 compounds: float, twins: float = 0.0):
+                 compounds: float, twins: float):
         self.scope, self.everyday, self.refusals, self.compounds, self.twins = scope, everyday, refusals, compounds, twins
         # two units of one dimension written alike but for case: "Mb" a megabit and "MB" a megabyte, "cal"/"Cal"
         self.twin_forms = [(a, fa, b, fb) for group in scope.values() for a in group for b in group if a is not b
