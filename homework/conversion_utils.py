@@ -81,6 +81,23 @@ def is_word(form: str) -> bool:
     return len(form) > 3 and form.islower() and form.replace(" ", "").replace(".", "").isalpha()
 
 
+
+_PREFIX = re.compile(r"^(kilo|mega|giga|tera|peta|hecto|deci|centi|milli|micro|nano|kibi|mebi|gibi|tebi)(?=[a-z]{3})")
+
+
+def _stems(unit: Unit) -> set[str]:
+    """The words of a unit's word forms, metric prefix taken off: kilowatt hour -> {"watt", "hour", ...}."""
+    return {_PREFIX.sub("", w) for f in forms(unit) if is_word(f) for w in re.findall(r"[a-z]{3,}", f)} - {
+        "per", "square", "cubic"}
+
+
+def look_alike(a: Unit, b: Unit) -> bool:
+    """Whether two units are written alike enough to be taken for each other: a word in common but for a
+    prefix ("watts" and "kilowatt hours", "seconds" and "meters per second", "meter" and "square
+    kilometer") or one symbol the start of the other ("kW" and "kWh", "MB" and "MB/s", "hp" and "hPa")."""
+    symbols_a, symbols_b = ({f.lower() for f in forms(u) if not is_word(f) and len(f) > 1} for u in (a, b))
+    return bool(_stems(a) & _stems(b)) or any(x.startswith(y) or y.startswith(x) for x in symbols_a for y in symbols_b)
+
 _WORD_FORMS_BY_SIZE: dict[int, list[str]] = {}
 for _form in sorted({f for u in UNITS for f in forms(u) if is_word(f)}):
     _WORD_FORMS_BY_SIZE.setdefault(len(_form.split()), []).append(_form)

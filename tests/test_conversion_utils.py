@@ -170,3 +170,13 @@ def test_base_units_have_factor_one():
 def test_refusal_pair_names_the_two_dimensions_a_question_mixes(question, pair):
     found = cu.refusal_pair(question)
     assert (found and (found[0].name, found[1].name)) == pair
+
+
+def test_look_alike_units_share_a_word_but_for_a_prefix_or_start_a_symbol():
+    """The refusals a model gets wrong are between units it reads as one: "watts in a kilowatt hour"."""
+    alike = [("watt", "kilowatt hour"), ("second", "meter per second"), ("kilowatt", "kWh"), ("MB", "MB/s"),
+             ("meter", "square kilometer"), ("hp", "hPa"), ("gallon", "mpg")]
+    assert all(cu.look_alike(cu.lookup(a), cu.lookup(b)) for a, b in alike)
+    assert all(cu.look_alike(cu.lookup(b), cu.lookup(a)) for a, b in alike)
+    unlike = [("liter", "meter"), ("gram", "byte"), ("hour", "joule"), ("square meter", "square foot")]
+    assert not any(cu.look_alike(cu.lookup(a), cu.lookup(b)) for a, b in unlike)

@@ -5,6 +5,8 @@
     quantities.py        how a value is written ("a quart", "seven", "1/2", "¾", "3,5", "twenty thousand",
                          "5 ft 8 in") and read back from a question
     noise.py             typing slips in unit words, questions in capitals
+    refusals.py          the two units of a question with no answer: never one meant otherwise ("ounces
+                         in a cup"), often one written alike ("watts in a kilowatt hour")
     robust.py            data/robust.json from robust.toml: hand-written questions by kind of phrasing
     commands.py          python -m homework.questions generate|questions|coverage|robust
 

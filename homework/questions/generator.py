@@ -18,6 +18,7 @@ from ..conversion_utils import (COURSE_DIMENSIONS, UNITS, Unit, convert_units, f
                                refusal_pair)
 from ..conversion_utils import dimensions as all_dimensions
 from .noise import SHORTEST_TYPO, TYPOS, can_shout, typo_in
+from .refusals import look_alikes, stranger
 from .quantities import (COMPOUNDS, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, format_value,
                          sample_value, write_compound, write_value)
 from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
@@ -116,29 +117,6 @@ def _partner(unit: Unit, rng: random.Random, scope: dict[str, list[Unit]]) -> Un
     return rng.choice([u for u in others if near(unit, u)] or others)
 
 
-# Pairs of two dimensions that people still convert, meaning a unit of the same name: "ounces in a cup"
-# asks for fluid ounces, "degrees" beside a temperature are degrees of it, "pounds" or "kilograms" beside
-# newtons are pounds- or kilograms-force. Refusing them would teach the model to refuse what the asker
-# meant; they are never a refusal's pair.
-MEANT_OTHERWISE = {("ounce", "volume"), ("degree", "temperature"), ("pound", "force"), ("kilogram", "force")}
-
-
-def meant_otherwise(a: Unit, b: Unit) -> bool:
-    """Whether a question between these two units of different dimensions means a unit of the same name."""
-    return (a.name, b.dimension) in MEANT_OTHERWISE or (b.name, a.dimension) in MEANT_OTHERWISE
-
-
-def _stranger(unit: Unit, rng: random.Random, scope: dict[str, list[Unit]]) -> Unit | None:
-    """A unit of another dimension, for a question that has no answer; never one that MEANT_OTHERWISE, so
-    None where every other unit is (the degree when the scope is angle and temperature)."""
-    if all(meant_otherwise(unit, u) for d in scope if d != unit.dimension for u in scope[d]):
-        return None
-    while True:
-        other = rng.choice(scope[rng.choice(sorted(d for d in scope if d != unit.dimension))])
-        if not meant_otherwise(unit, other):
-            return other
-
-
 def _coverage_plan(rng: random.Random, scope: dict[str, list[Unit]], refusals: bool
                    ) -> list[tuple[Unit, str | None, Unit, str | None, str, str]]:
     """(src, src form, dst, dst form, shape, value form) jobs that use every form of every unit as source
@@ -165,9 +143,8 @@ def _coverage_plan(rng: random.Random, scope: dict[str, list[Unit]], refusals: b
                 # a compound value's partner is its smaller part's unit, which no compound outgrows
                 partner = lookup(COMPOUNDS[unit.name][0]) if value_form == "compound" else _partner(unit, rng, scope)
                 jobs.append((unit, None, partner, None, rng.choice(shapes), value_form))
-        stranger = _stranger(unit, rng, scope) if refusals and len(scope) > 1 else None
-        if stranger:
-            jobs.append((unit, None, stranger, None, rng.choice(shapes), "digits"))
+        if refusals and len(scope) > 1 and (other := stranger(unit, rng, scope)):
+            jobs.append((unit, None, other, None, rng.choice(shapes), "digits"))
     rng.shuffle(jobs)
     return jobs
 
@@ -248,6 +225,7 @@ class _Drawer:
         self.twin_forms = [(a, fa, b, fb) for group in scope.values() for a in group for b in group if a is not b
                            for fa in forms(a) for fb in forms(b) if fa.lower() == fb.lower()]
         self.compound_units = [u for group in scope.values() for u in group if u.name in COMPOUNDS]
+        self.look_alikes = look_alikes(scope)  # half the refusals: "watts in a kilowatt hour", "MB in 3 MB/s"
         pairs = [(a, b) for group in scope.values() for a in group for b in group if a is not b]
         course = [(a, b) for a, b in pairs if a.dimension in COURSE_DIMENSIONS]
         other = [(a, b) for a, b in pairs if a.dimension not in COURSE_DIMENSIONS]
@@ -277,9 +255,12 @@ class _Drawer:
 
     def pair(self, rng: random.Random) -> tuple[Unit, Unit]:
         if self.refusals and rng.random() < self.refusals and len(self.scope) > 1:
+            if self.look_alikes and rng.random() < 0.5:
+                src = rng.choice(list(self.look_alikes))
+                return src, rng.choice(self.look_alikes[src])
             src = rng.choice(self.scope[rng.choice(sorted(self.scope))])
-            if stranger := _stranger(src, rng, self.scope):
-                return src, stranger
+            if other := stranger(src, rng, self.scope):
+                return src, other
         if self.everyday and self.everyday_pairs and rng.random() < self.everyday:
             return rng.choice(self.everyday_pairs[rng.choice(sorted(self.everyday_pairs))])
         every, close = self.course if rng.random() < self.course_share else self.other[rng.choice(sorted(self.other))]

@@ -1,0 +1,38 @@
+"""Which two units make a question with no answer: a unit of another dimension, never one the asker
+meant otherwise, and often one written like it ("watts in a kilowatt hour")."""
+
+import random
+
+from ..conversion_utils import Unit, look_alike
+
+# Pairs of two dimensions that people still convert, meaning a unit of the same name: "ounces in a cup"
+# asks for fluid ounces, "degrees" beside a temperature are degrees of it, "pounds" or "kilograms" beside
+# newtons are pounds- or kilograms-force. Refusing them would teach the model to refuse what the asker
+# meant; they are never a refusal's pair.
+MEANT_OTHERWISE = {("ounce", "volume"), ("degree", "temperature"), ("pound", "force"), ("kilogram", "force")}
+
+
+def meant_otherwise(a: Unit, b: Unit) -> bool:
+    """Whether a question between these two units of different dimensions means a unit of the same name."""
+    return (a.name, b.dimension) in MEANT_OTHERWISE or (b.name, a.dimension) in MEANT_OTHERWISE
+
+
+def stranger(unit: Unit, rng: random.Random, scope: dict[str, list[Unit]]) -> Unit | None:
+    """A unit of another dimension, for a question that has no answer; never one that MEANT_OTHERWISE, so
+    None where every other unit is (the degree when the scope is angle and temperature)."""
+    if all(meant_otherwise(unit, u) for d in scope if d != unit.dimension for u in scope[d]):
+        return None
+    while True:
+        other = rng.choice(scope[rng.choice(sorted(d for d in scope if d != unit.dimension))])
+        if not meant_otherwise(unit, other):
+            return other
+
+
+def look_alikes(scope: dict[str, list[Unit]]) -> dict[Unit, list[Unit]]:
+    """For each unit that has any, the units of other dimensions written like it (conversion_utils.look_alike):
+    watt -> [watt hour, kilowatt hour], megabyte -> [megabyte per second, ...]. A question between them
+    is the refusal a model gets wrong, reading both as one unit. Never one it MEANT_OTHERWISE, nor a mass
+    beside a force ("grams in a kgf"), which people write meaning the same thing."""
+    pairs = {u: [v for d in scope if d != u.dimension and {d, u.dimension} != {"mass", "force"} for v in scope[d]
+                 if look_alike(u, v) and not meant_otherwise(u, v)] for group in scope.values() for u in group}
+    return {u: others for u, others in pairs.items() if others}
