@@ -57,7 +57,7 @@ def load(adapter_dir: str | Path = RFT_DIR, **kwargs) -> RFTModel:
 
 def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_data: str | None = "sft_questions",
                 sft_examples: int | None = 4000, init_adapter: str | None = str(SFT_DIR), base: str | None = None,
-                epochs: float = 1, learning_rate: float = 3e-4, batch_size: int = 16, rank: int = 16,
+                epochs: float = 1, learning_rate: float = 1e-4, batch_size: int = 16, rank: int = 16,
                 alpha: int | None = None, seed: int = 0, resume: bool = False, bf16: bool | None = None,
                 fp16: bool | None = None, gradient_checkpointing: bool = False, group_by_length: bool = True,
                 torch_compile: bool = False, run_dir: str = "runs/rft", name_units: bool = True):
@@ -65,7 +65,7 @@ def train_model(output_dir: str = str(RFT_DIR), dataset: str = "rft", with_sft_d
     --with_sft_data ("" for none): a replay of what SFT learned.
 
     The defaults are the shipped adapter's stage of recipes/shipped.toml: continue from the SFT adapter
-    that sampled rft.json (--init_adapter) for one epoch at 0.3 of SFT's learning rate, on rft.json and
+    that sampled rft.json (--init_adapter) for one epoch at a tenth of SFT's learning rate, on rft.json and
     4000 replayed pairs of SFT's questions, every completion naming its two units first (--name_units,
     see rft_pairs). --init_adapter "" starts from the base with a fresh adapter of --rank.
     """

@@ -328,3 +328,15 @@ def test_half_the_drawn_refusals_are_between_units_written_alike():
     table = refusals.look_alikes(cu.dimensions())
     assert cu.lookup("kilowatt hour") in table[cu.lookup("watt")]
     assert cu.lookup("kilogram-force") not in table.get(cu.lookup("gram"), [])
+
+
+def test_questions_says_when_the_coverage_plan_leaves_its_shares_nothing_to_draw(tmp_path, capsys):
+    """RFT's 1000 questions were all the coverage plan's, so --twins and --everyday set in the recipe did nothing."""
+    records = generator.generate_question_records(generator.plan_size(("storage",)) + 5, seed=3, dimensions=("storage",),
+                                                  twins=1.0)
+    assert sum(q.src_form.lower() == q.dst_form.lower() for q in records[-5:]) >= 4  # the plan ends where drawing begins
+    commands.questions(str(tmp_path / "q.json"), n=50, twins=0.5, everyday=0.2, dimensions="storage", exclude="")
+    assert "--everyday, --twins change nothing" in capsys.readouterr().err
+    commands.questions(str(tmp_path / "q.json"), n=50, twins=0.5, dimensions="storage", exclude="", plan=False)
+    commands.questions(str(tmp_path / "q.json"), n=50, dimensions="storage", exclude="")
+    assert "change nothing" not in capsys.readouterr().err

@@ -8,12 +8,14 @@
 """
 
 import json
+import sys
 import tomllib
 from pathlib import Path
 
 from ..cli import comma_list
 from ..conversion_utils import COURSE_DIMENSIONS, UNITS, dimensions, forms
-from .generator import NOISE, NOISE_SHARE, SHAPES, VALUE_FORMS, coverage_gaps, generate_question_records, split_records
+from .generator import (NOISE, NOISE_SHARE, SHAPES, VALUE_FORMS, coverage_gaps, generate_question_records, plan_size,
+                        split_records)
 from .noise import ALL_TYPOS, MORE_TYPOS, SHORTEST_TYPO, TYPOS
 
 
@@ -98,8 +100,8 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
     more of it than train.json: the kinds SFT gets wrong most often are where sampling can teach most).
     --shouted_symbols is the share of the shouted ones whose units are symbols ("500 MG TO G"), and
     --everyday the share of questions between two EVERYDAY units (grams, cups, miles, hours...).
-    The first questions (about 1300) follow the coverage plan, whose forms and units are fixed; --plan False
-    skips it, so these shares hold for every question. --more_typos adds slips to the key row above or
+    The first questions (2823 for all dimensions) follow the coverage plan, whose forms and units are fixed;
+    --plan False skips it, so these shares hold for every question. --more_typos adds slips to the key row above or
     below and words spelled by their sound ("2 quartz", "5 gramz") to the typos. --typo_kinds names the
     kinds instead, comma-separated, from drop, double, swap, replace, other-row, sound and insert (a key
     pressed beside another, "meteres"), or "all". --shortest_typo 4 lets four-letter words be mistyped
@@ -116,6 +118,13 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
         n, seed, excluded, typos, capitals, shouted_symbols, everyday, plan, more_typos, typo_kinds, shortest_typo,
         dimensions, course_share, refusals, compounds, twins)])
     print(f"wrote {n} questions to {path}")
+    planned = plan_size(_dimensions(dimensions), refusals > 0) if plan else 0
+    idle = [f"--{option}" for option, value, default in (
+        ("shouted_symbols", shouted_symbols, 0.0), ("everyday", everyday, 0.0), ("course_share", course_share, 0.5),
+        ("compounds", compounds, 0.0), ("twins", twins, 0.0)) if value != default]
+    if idle and n <= planned:
+        print(f"note: the coverage plan's {planned} questions fill all {n}, so {', '.join(idle)} change nothing "
+              "(they apply to drawn questions); --plan False draws every question", file=sys.stderr)
 
 
 def _records(n: int = 4000, seed: int = 7, excluded: frozenset = frozenset(), typos: float = NOISE_SHARE["typo"],

@@ -149,6 +149,13 @@ def _coverage_plan(rng: random.Random, scope: dict[str, list[Unit]], refusals: b
     return jobs
 
 
+def plan_size(dimensions: tuple[str, ...] | None = None, refusals: bool = False) -> int:
+    """How many questions the coverage plan asks first (2823 for all 16 dimensions with refusals); the
+    shares of drawn questions (everyday, twins...) apply only after them."""
+    scope = {d: units for d, units in all_dimensions().items() if dimensions is None or d in dimensions}
+    return len(_coverage_plan(random.Random(0), scope, refusals))
+
+
 def _draw(share: dict[str, float], rng: random.Random) -> str:
     return rng.choices(list(share), weights=list(share.values()))[0]
 
