@@ -242,7 +242,7 @@ def test_rft_trains_on_its_reasonings_plus_replayed_sft_pairs_from_the_sft_adapt
     assert len(completions) == 3 + 2, "every reasoning, then the first --sft_examples pairs"
     assert completions[0].startswith(" 1 kg = 1000 g. <answer>1 * 1000</answer>")
     assert completions[-1] == sft.format_example("2 m in cm", 200.0, name_units=True)[1], "named, by default"
-    assert seen["init_adapter"] == str(trained_adapter) and seen["learning_rate"] == 3e-4
+    assert seen["init_adapter"] == str(trained_adapter) and seen["learning_rate"] == 1e-4
     before, after = load_file(trained_adapter / "adapter_model.safetensors"), load_file(out / "adapter_model.safetensors")
     assert before.keys() == after.keys() and any(not torch.equal(before[k], after[k]) for k in before)
     rft.test_model(dataset=str(sft_rows), max_question=3, adapter_dir=str(out))
