@@ -252,7 +252,9 @@ class _Drawer:
     def compound(self, rng: random.Random) -> tuple[Unit, Unit] | None:
         """A pair whose source takes a compound value ("5 ft 8 in" to cm), for a share of the draws."""
         if self.compound_units and rng.random() < self.compounds:
-            src = rng.choice(self.compound_units)
+            # a height ("5'8\"", "5 ft 11 in") is the compound people ask about most: a third of them
+            feet = [u for u in self.compound_units if u.name == "foot"]
+            src = feet[0] if feet and rng.random() < 1 / 3 else rng.choice(self.compound_units)
             return src, rng.choice([u for u in self.scope[src.dimension] if near(src, u)])
         return None
 

@@ -84,6 +84,12 @@ SHAPES: dict[str, tuple[str, ...]] = {
         "I bought {n} boxes and {q}. How many {b} is that?",  # a count beside the value, joined by "and"
         "{q} for {n} people: how much is that in {b}?",  # the other number after the value
         "Day {n} of the trip: {q}. What is that in {b}?",
+        "Ticket #{n}: {q}. How many {b} is that?",
+        "We are {n} friends and we have {q}. How much is that in {b}?",
+        "Box {n} of 12 holds {q}. What is that in {b}?",  # two other numbers, one on each side
+        "Page {n}, line 4: {q}. Convert it to {b}.",
+        "Since {n} we have had {q}. How many {b} is that?",
+        "Car {n} has {q} left. How much is that in {b}?",
     ),
     # a sentence of context around the quantity
     "context": (
