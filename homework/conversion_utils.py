@@ -81,7 +81,6 @@ def is_word(form: str) -> bool:
     return len(form) > 3 and form.islower() and form.replace(" ", "").replace(".", "").isalpha()
 
 
-
 _PREFIX = re.compile(r"^(kilo|mega|giga|tera|peta|hecto|deci|centi|milli|micro|nano|kibi|mebi|gibi|tebi)(?=[a-z]{3})")
 
 
@@ -97,6 +96,7 @@ def look_alike(a: Unit, b: Unit) -> bool:
     kilometer") or one symbol the start of the other ("kW" and "kWh", "MB" and "MB/s", "hp" and "hPa")."""
     symbols_a, symbols_b = ({f.lower() for f in forms(u) if not is_word(f) and len(f) > 1} for u in (a, b))
     return bool(_stems(a) & _stems(b)) or any(x.startswith(y) or y.startswith(x) for x in symbols_a for y in symbols_b)
+
 
 _WORD_FORMS_BY_SIZE: dict[int, list[str]] = {}
 for _form in sorted({f for u in UNITS for f in forms(u) if is_word(f)}):

@@ -18,9 +18,9 @@ from ..conversion_utils import (COURSE_DIMENSIONS, UNITS, Unit, convert_units, f
                                refusal_pair)
 from ..conversion_utils import dimensions as all_dimensions
 from .noise import SHORTEST_TYPO, TYPOS, can_shout, typo_in
-from .refusals import look_alikes, stranger
 from .quantities import (COMPOUNDS, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, format_value,
                          sample_value, write_compound, write_value)
+from .refusals import look_alikes, stranger
 from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
 
 # How often a value is written each way, and how often a question carries each kind of noise. Digits
