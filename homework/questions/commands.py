@@ -102,8 +102,8 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
     --everyday the share of questions between two EVERYDAY units (grams, cups, miles, hours...).
     The first questions (2823 for all dimensions) follow the coverage plan, whose forms and units are
     fixed; --plan False skips it, so these shares hold for every question. --more_typos adds slips to the
-    key row above or below and words spelled by their sound ("2 quartz", "5 gramz") to the typos. --typo_kinds names the
-    kinds instead, comma-separated, from drop, double, swap, replace, other-row, sound and insert (a key
+    key row above or below and words spelled by their sound ("2 quartz", "5 gramz") to the typos.
+    --typo_kinds names the kinds instead, comma-separated, from drop, double, swap, replace, other-row, sound and insert (a key
     pressed beside another, "meteres"), or "all". --shortest_typo 4 lets four-letter words be mistyped
     ("3 fete", "2 cupps"); the default, 5, leaves them whole.
     --dimensions names the dimensions asked about, comma-separated ("course": the course's six; default:

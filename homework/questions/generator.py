@@ -149,11 +149,18 @@ def _coverage_plan(rng: random.Random, scope: dict[str, list[Unit]], refusals: b
     return jobs
 
 
+def _scope(dimensions: tuple[str, ...] | None) -> dict[str, list[Unit]]:
+    """The units of the dimensions asked about (None: all), by dimension; a clear error where none is."""
+    scope = {d: units for d, units in all_dimensions().items() if dimensions is None or d in dimensions}
+    if not scope:
+        raise ValueError(f"no unit has one of the dimensions {dimensions}; known: {', '.join(all_dimensions())}")
+    return scope
+
+
 def plan_size(dimensions: tuple[str, ...] | None = None, refusals: bool = False) -> int:
     """How many questions the coverage plan asks first (2823 for all 16 dimensions with refusals); the
     shares of drawn questions (everyday, twins...) apply only after them."""
-    scope = {d: units for d, units in all_dimensions().items() if dimensions is None or d in dimensions}
-    return len(_coverage_plan(random.Random(0), scope, refusals))
+    return len(_coverage_plan(random.Random(0), _scope(dimensions), refusals))
 
 
 def _draw(share: dict[str, float], rng: random.Random) -> str:
@@ -232,6 +239,7 @@ class _Drawer:
         self.twin_forms = [(a, fa, b, fb) for group in scope.values() for a in group for b in group if a is not b
                            for fa in forms(a) for fb in forms(b) if fa.lower() == fb.lower()]
         self.compound_units = [u for group in scope.values() for u in group if u.name in COMPOUNDS]
+        self.feet = [u for u in self.compound_units if u.name == "foot"]
         self.look_alikes = look_alikes(scope)  # half the refusals: "watts in a kilowatt hour", "MB in 3 MB/s"
         pairs = [(a, b) for group in scope.values() for a in group for b in group if a is not b]
         course = [(a, b) for a, b in pairs if a.dimension in COURSE_DIMENSIONS]
@@ -253,8 +261,7 @@ class _Drawer:
         """A pair whose source takes a compound value ("5 ft 8 in" to cm), for a share of the draws."""
         if self.compound_units and rng.random() < self.compounds:
             # a height ("5'8\"", "5 ft 11 in") is the compound people ask about most: a third of them
-            feet = [u for u in self.compound_units if u.name == "foot"]
-            src = feet[0] if feet and rng.random() < 1 / 3 else rng.choice(self.compound_units)
+            src = self.feet[0] if self.feet and rng.random() < 1 / 3 else rng.choice(self.compound_units)
             return src, rng.choice([u for u in self.scope[src.dimension] if near(src, u)])
         return None
 
@@ -299,9 +306,7 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
     and sounds spelled otherwise, "quartz", "gramz"; ALL_TYPOS also an extra key, "meteres"); shortest_typo:
     the shortest unit word that gets one (4 lets "feet" become "fete")."""
     noise_share = NOISE_SHARE if noise_share is None else noise_share
-    scope = {d: units for d, units in all_dimensions().items() if dimensions is None or d in dimensions}
-    if not scope:
-        raise ValueError(f"no unit has one of the dimensions {dimensions}; known: {', '.join(all_dimensions())}")
+    scope = _scope(dimensions)
     rng = random.Random(seed)
     jobs = _coverage_plan(rng, scope, refusals > 0) if plan else []
     drawer = _Drawer(scope, everyday, refusals, course_share, compounds, twins)
