@@ -343,3 +343,12 @@ def test_questions_says_when_the_coverage_plan_leaves_its_shares_nothing_to_draw
     commands.questions(str(tmp_path / "q.json"), n=50, twins=0.5, dimensions="storage", exclude="", plan=False)
     commands.questions(str(tmp_path / "q.json"), n=50, dimensions="storage", exclude="")
     assert "change nothing" not in capsys.readouterr().err
+
+
+def test_a_third_of_the_drawn_compound_values_are_heights():
+    """"5'8\" in cm" is the compound people ask most; SFT's questions once had 3 written so in 10000."""
+    records = generator.generate_question_records(600, seed=6, compounds=1.0, plan=False)
+    compound = [q for q in records if q.value_form == "compound"]
+    feet = sum(q.src.name == "foot" for q in compound)
+    assert len(compound) > 300 and 0.3 < feet / len(compound) < 0.5
+    assert any(re.search(r"\d ?['′] ?\d", q.text) for q in compound if q.src.name == "foot")
