@@ -98,20 +98,6 @@ def look_alike(a: Unit, b: Unit) -> bool:
     return bool(_stems(a) & _stems(b)) or any(x.startswith(y) or y.startswith(x) for x in symbols_a for y in symbols_b)
 
 
-_BINARY_PREFIX = re.compile(r"^(kibi|mebi|gibi|tebi)")
-
-
-def are_siblings(a: Unit, b: Unit) -> bool:
-    """Two units of one dimension named alike but for bit against byte or a binary prefix against a decimal
-    one ("megabyte" and "megabit", "kibibyte" and "kilobyte", "Mbps" and "MB/s"): the pairs most often read
-    the wrong way round, as the question names one prefix twice ("How many gigabytes per 2 Gbit?")."""
-    def family(unit: Unit) -> str:
-        name = _BINARY_PREFIX.sub(lambda m: {"kibi": "kilo", "mebi": "mega", "gibi": "giga", "tebi": "tera"}[m[1]],
-                                  unit.name)
-        return name.replace("byte", "bit")
-    return a is not b and a.dimension == b.dimension and family(a) == family(b)
-
-
 _WORD_FORMS_BY_SIZE: dict[int, list[str]] = {}
 for _form in sorted({f for u in UNITS for f in forms(u) if is_word(f)}):
     _WORD_FORMS_BY_SIZE.setdefault(len(_form.split()), []).append(_form)

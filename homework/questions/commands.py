@@ -92,7 +92,7 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
               shouted_symbols: float = 0.0, everyday: float = 0.0, plan: bool = True,
               more_typos: bool = False, typo_kinds: str | tuple | None = None,
               shortest_typo: int = SHORTEST_TYPO, dimensions: str | tuple | None = None, course_share: float = 0.5,
-              refusals: float = 0.0, compounds: float = 0.0, twins: float = 0.0, siblings: float = 0.0) -> None:
+              refusals: float = 0.0, compounds: float = 0.0, twins: float = 0.0) -> None:
     """Write n more [question, answer] pairs (e.g. for datagen), none of them in the `exclude` file(s):
     "--exclude data/valid.json,data/robust.json" keeps both sets unseen.
 
@@ -110,19 +110,18 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
     all); --course_share is the share of drawn questions in the course's six, the rest spread evenly over
     the others. --refusals is the share of questions between two dimensions, whose answer is null (no
     conversion exists), --compounds the share with a compound value ("5 ft 8 in", "1 h 45 min"), and
-    --twins the share between two units written alike but for case ("How many Mb in 3 MB?"), and
-    --siblings the share between two named alike but for bit and byte or a binary prefix ("GB in 2 Gbit").
+    --twins the share between two units written alike but for case ("How many Mb in 3 MB?").
     """
     excluded = _excluded(comma_list(exclude or ""))
     path = Path(output_json)
     write_json(path, [[q.text, q.answer] for q in _records(
         n, seed, excluded, typos, capitals, shouted_symbols, everyday, plan, more_typos, typo_kinds, shortest_typo,
-        dimensions, course_share, refusals, compounds, twins, siblings)])
+        dimensions, course_share, refusals, compounds, twins)])
     print(f"wrote {n} questions to {path}")
     planned = plan_size(_dimensions(dimensions), refusals > 0) if plan else 0
     idle = [f"--{option}" for option, value, default in (
         ("shouted_symbols", shouted_symbols, 0.0), ("everyday", everyday, 0.0), ("course_share", course_share, 0.5),
-        ("compounds", compounds, 0.0), ("twins", twins, 0.0), ("siblings", siblings, 0.0)) if value != default]
+        ("compounds", compounds, 0.0), ("twins", twins, 0.0)) if value != default]
     if idle and n <= planned:
         print(f"note: the coverage plan's {planned} questions fill all {n}, so {', '.join(idle)} change nothing "
               "(they apply to drawn questions); --plan False draws every question", file=sys.stderr)
@@ -132,13 +131,13 @@ def _records(n: int = 4000, seed: int = 7, excluded: frozenset = frozenset(), ty
              capitals: float = NOISE_SHARE["capitals"], shouted_symbols: float = 0.0, everyday: float = 0.0,
              plan: bool = True, more_typos: bool = False, typo_kinds=None, shortest_typo: int = SHORTEST_TYPO,
              dimensions=None, course_share: float = 0.5, refusals: float = 0.0, compounds: float = 0.0,
-             twins: float = 0.0, siblings: float = 0.0):
+             twins: float = 0.0):
     """The records `questions` writes, its options checked: one sentence naming the option when wrong."""
     if not (0 <= typos and 0 <= capitals and typos + capitals <= 1):
         raise SystemExit(f"--typos {typos} and --capitals {capitals}: expected shares from 0 to 1 that sum to at most 1")
     for option, share in (("shouted_symbols", shouted_symbols), ("everyday", everyday),
                           ("course_share", course_share), ("refusals", refusals), ("compounds", compounds),
-                          ("twins", twins), ("siblings", siblings)):
+                          ("twins", twins)):
         if not 0 <= share <= 1:
             raise SystemExit(f"--{option} {share}: expected a share from 0 to 1")
     kinds = _typo_kinds(typo_kinds, more_typos)
@@ -148,7 +147,7 @@ def _records(n: int = 4000, seed: int = 7, excluded: frozenset = frozenset(), ty
                                      shouted_symbols=shouted_symbols, everyday=everyday, plan=plan,
                                      typo_kinds=kinds, shortest_typo=shortest_typo,
                                      dimensions=_dimensions(dimensions), course_share=course_share,
-                                     refusals=refusals, compounds=compounds, twins=twins, siblings=siblings)
+                                     refusals=refusals, compounds=compounds, twins=twins)
 
 
 def _excluded(files) -> frozenset:

@@ -14,8 +14,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..conversion_utils import (COURSE_DIMENSIONS, UNITS, Unit, are_siblings, convert_units, forms, is_word,
-                               lookup, refusal_pair)
+from ..conversion_utils import (COURSE_DIMENSIONS, UNITS, Unit, convert_units, forms, is_word, lookup,
+                               refusal_pair)
 from ..conversion_utils import dimensions as all_dimensions
 from .noise import SHORTEST_TYPO, TYPOS, can_shout, typo_in
 from .quantities import (COMPOUNDS, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, format_value,
@@ -233,9 +233,8 @@ class _Drawer:
     """Draws the unit pair of a question that is not in the coverage plan."""
 
     def __init__(self, scope: dict[str, list[Unit]], everyday: float, refusals: float, course_share: float,
-                 compounds: float, twins: float, siblings: float):
-        self.scope, self.everyday, self.refusals, self.compounds = scope, everyday, refusals, compounds
-        self.twins, self.siblings = twins, siblings  # siblings: "megabyte" and "megabit", forms drawn later
+                 compounds: float, twins: float):
+        self.scope, self.everyday, self.refusals, self.compounds, self.twins = scope, everyday, refusals, compounds, twins
         # two units of one dimension written alike but for case: "Mb" a megabit and "MB" a megabyte, "cal"/"Cal"
         self.twin_forms = [(a, fa, b, fb) for group in scope.values() for a in group for b in group if a is not b
                            for fa in forms(a) for fb in forms(b) if fa.lower() == fb.lower()]
@@ -243,7 +242,6 @@ class _Drawer:
         self.feet = [u for u in self.compound_units if u.name == "foot"]
         self.look_alikes = look_alikes(scope)  # half the refusals: "watts in a kilowatt hour", "MB in 3 MB/s"
         pairs = [(a, b) for group in scope.values() for a in group for b in group if a is not b]
-        self.sibling_pairs = [(a, None, b, None) for a, b in pairs if are_siblings(a, b)]
         course = [(a, b) for a, b in pairs if a.dimension in COURSE_DIMENSIONS]
         other = [(a, b) for a, b in pairs if a.dimension not in COURSE_DIMENSIONS]
         # the course's dimensions by pair (volume has the most), the others evenly by dimension
@@ -267,13 +265,9 @@ class _Drawer:
             return src, rng.choice([u for u in self.scope[src.dimension] if near(src, u)])
         return None
 
-    def twin(self, rng: random.Random) -> tuple[Unit, str | None, Unit, str | None] | None:
-        """(src, form, dst, form) of two units written alike but for case ("Mb in 3 MB"), for a share of the
-        draws, or of two siblings ("gigabytes in 2 Gbit"), their forms None, for another share."""
-        if self.twins and self.twin_forms and rng.random() < self.twins:
-            return rng.choice(self.twin_forms)
-        return rng.choice(self.sibling_pairs) if self.siblings and self.sibling_pairs and rng.random() < self.siblings \
-            else None
+    def twin(self, rng: random.Random) -> tuple[Unit, str, Unit, str] | None:
+        """(src, form, dst, form) of two units written alike but for case ("Mb in 3 MB"), for a share of the draws."""
+        return rng.choice(self.twin_forms) if self.twins and self.twin_forms and rng.random() < self.twins else None
 
     def pair(self, rng: random.Random) -> tuple[Unit, Unit]:
         if self.refusals and rng.random() < self.refusals and len(self.scope) > 1:
@@ -295,7 +289,7 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
                               plan: bool = True, typo_kinds: tuple[str, ...] = TYPOS,
                               shortest_typo: int = SHORTEST_TYPO, dimensions: tuple[str, ...] | None = None,
                               refusals: float = 0.0, course_share: float = 0.5, compounds: float = 0.0,
-                              twins: float = 0.0, siblings: float = 0.0) -> list[Question]:
+                              twins: float = 0.0) -> list[Question]:
     """n distinct questions. The first ones follow a coverage plan (every form of every unit, as source
     and as target; every unit in every shape and with every value form that applies); the rest draw unit
     pairs, forms, shapes, value forms and noise at random (noise_share: {"typo": p, "capitals": q}, else
@@ -304,8 +298,7 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
     refusals: the share of drawn questions between two dimensions, which have no answer (answer None);
     above 0 the plan also asks every unit once so. compounds: the share of drawn questions whose value
     is compound ("5 ft 8 in", "2 weeks and 3 days"); twins the share between two units of one dimension
-    written alike but for case ("How many Mb in 3 MB?", "cal in 2 Cal"), siblings the share between two
-    units named alike but for bit and byte or a binary prefix ("gigabytes in 2 Gbit", "KiB in 3 kB").
+    written alike but for case ("How many Mb in 3 MB?", "cal in 2 Cal").
     shouted_symbols: the share of drawn questions in capitals whose units are written as symbols
     ("HOW MANY G IN 2 LB?"); everyday: the share of drawn questions whose two units are both EVERYDAY
     units. plan=False skips the coverage plan: every question is drawn, so the shares above hold for the
@@ -316,7 +309,7 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
     scope = _scope(dimensions)
     rng = random.Random(seed)
     jobs = _coverage_plan(rng, scope, refusals > 0) if plan else []
-    drawer = _Drawer(scope, everyday, refusals, course_share, compounds, twins, siblings)
+    drawer = _Drawer(scope, everyday, refusals, course_share, compounds, twins)
     seen, out = set(exclude), []
     attempts = job_attempts = 0
     while len(out) < n:
@@ -337,7 +330,7 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
             value_form = "compound" if compound else _draw(
                 TEMPERATURE_FORMS if src.dimension == "temperature" else VALUE_FORM_SHARE, rng)
             if not applies(value_form, src) or value_form == "compound" and src.dimension != dst.dimension \
-                    or twin and twin[1] and value_form in SINGULAR_FORMS:  # "a megabyte in Mb" loses the twin's "MB"
+                    or twin and value_form in SINGULAR_FORMS:  # "a megabyte in Mb" would lose the twin's "MB"
                 value_form = "digits"
         noise = _draw({**noise_share, "none": 1 - sum(noise_share.values())}, rng)
         if not planned and noise == "capitals" and shouted_symbols and rng.random() < shouted_symbols:
