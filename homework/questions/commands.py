@@ -7,6 +7,7 @@
     python -m homework.questions robust       # data/robust.json, the hand-written set
 """
 
+import inspect
 import json
 import sys
 import tomllib
@@ -103,9 +104,9 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
     The first questions (2823 for all dimensions) follow the coverage plan, whose forms and units are
     fixed; --plan False skips it, so these shares hold for every question. --more_typos adds slips to the
     key row above or below and words spelled by their sound ("2 quartz", "5 gramz") to the typos.
-    --typo_kinds names the kinds instead, comma-separated, from drop, double, swap, replace, other-row, sound and insert (a key
-    pressed beside another, "meteres"), or "all". --shortest_typo 4 lets four-letter words be mistyped
-    ("3 fete", "2 cupps"); the default, 5, leaves them whole.
+    --typo_kinds names the kinds instead, comma-separated, from drop, double, swap, replace, other-row,
+    sound and insert (a key pressed beside another, "meteres"), or "all". --shortest_typo 4 lets four-letter
+    words be mistyped ("3 fete", "2 cupps"); the default, 5, leaves them whole.
     --dimensions names the dimensions asked about, comma-separated ("course": the course's six; default:
     all); --course_share is the share of drawn questions in the course's six, the rest spread evenly over
     the others. --refusals is the share of questions between two dimensions, whose answer is null (no
@@ -119,9 +120,10 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
         dimensions, course_share, refusals, compounds, twins)])
     print(f"wrote {n} questions to {path}")
     planned = plan_size(_dimensions(dimensions), refusals > 0) if plan else 0
-    idle = [f"--{option}" for option, value, default in (
-        ("shouted_symbols", shouted_symbols, 0.0), ("everyday", everyday, 0.0), ("course_share", course_share, 0.5),
-        ("compounds", compounds, 0.0), ("twins", twins, 0.0)) if value != default]
+    drawn_only = {"shouted_symbols": shouted_symbols, "everyday": everyday, "course_share": course_share,
+                  "compounds": compounds, "twins": twins}
+    defaults = inspect.signature(questions).parameters
+    idle = [f"--{option}" for option, value in drawn_only.items() if value != defaults[option].default]
     if idle and n <= planned:
         print(f"note: the coverage plan's {planned} questions fill all {n}, so {', '.join(idle)} change nothing "
               "(they apply to drawn questions); --plan False draws every question", file=sys.stderr)

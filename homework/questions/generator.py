@@ -239,7 +239,7 @@ class _Drawer:
         self.twin_forms = [(a, fa, b, fb) for group in scope.values() for a in group for b in group if a is not b
                            for fa in forms(a) for fb in forms(b) if fa.lower() == fb.lower()]
         self.compound_units = [u for group in scope.values() for u in group if u.name in COMPOUNDS]
-        self.feet = [u for u in self.compound_units if u.name == "foot"]
+        self.foot = next((u for u in self.compound_units if u.name == "foot"), None)
         self.look_alikes = look_alikes(scope)  # half the refusals: "watts in a kilowatt hour", "MB in 3 MB/s"
         pairs = [(a, b) for group in scope.values() for a in group for b in group if a is not b]
         course = [(a, b) for a, b in pairs if a.dimension in COURSE_DIMENSIONS]
@@ -261,7 +261,7 @@ class _Drawer:
         """A pair whose source takes a compound value ("5 ft 8 in" to cm), for a share of the draws."""
         if self.compound_units and rng.random() < self.compounds:
             # a height ("5'8\"", "5 ft 11 in") is the compound people ask about most: a third of them
-            src = self.feet[0] if self.feet and rng.random() < 1 / 3 else rng.choice(self.compound_units)
+            src = self.foot if self.foot and rng.random() < 1 / 3 else rng.choice(self.compound_units)
             return src, rng.choice([u for u in self.scope[src.dimension] if near(src, u)])
         return None
 
