@@ -138,6 +138,10 @@ def test_questions_leave_out_every_excluded_file(tmp_path):
     ("twenty thousand feet in km", "20e3", 20000), ("a billion bytes in GB", "1e9", 1e9),
     ("a quarter million grams", "0.25e6", 250000), ("2.5 million seconds", "2.5e6", 2.5e6), ("3k meters", "3e3", 3000),
     ("-40 F in C", "-40", -40), ("minus 10 C in F", "-10", -10), ("−5 °C in °F", "-5", -5),
+    ("fifteen hundred meters in miles", "1500", 1500), ("two hundred fifty thousand cm in km", "250e3", 250000),
+    ("three and a half million seconds", "3.5e6", 3.5e6), ("twenty-five thousand feet", "25e3", 25000),
+    ("a hundred and twenty km", "120", 120), ("seventy five thousand ft", "75e3", 75000),
+    ("three hundred forty grams", "340", 340),
 ])
 def test_quantity_candidates_read_numbers_as_people_write_them(text, numeral, value):
     from homework.questions.quantities import quantity_candidates
@@ -352,3 +356,29 @@ def test_a_third_of_the_drawn_compound_values_are_heights():
     feet = sum(q.src.name == "foot" for q in compound)
     assert len(compound) > 300 and 0.3 < feet / len(compound) < 0.5
     assert any(re.search(r"\d ?['′] ?\d", q.text) for q in compound if q.src.name == "foot")
+
+
+def test_spoken_numbers_are_written_and_read_back_to_the_same_value():
+    from homework.questions.quantities import quantity_candidates, say, spoken_value, write_value
+
+    rng = random.Random(3)
+    for number in (21, 45, 99, 100, 120, 340, 999, 1100, 1500, 1900):
+        words = say(number, rng)
+        assert spoken_value(words) == number and not any(ch.isdigit() for ch in words), words
+    assert say(1500, rng) == "fifteen hundred" and say(62, rng) == "sixty-two"
+    for form in ("words", "scale"):
+        for _ in range(300):
+            text, value = write_value(form, rng, "meter")
+            assert value in [v for _, v in quantity_candidates(f"How many km is {text} meters?")], text
+
+
+def test_ounces_beside_a_volume_are_drawn_and_read_as_fluid_ounces():
+    from homework.sft import target
+
+    records = generator.generate_question_records(3000, seed=5, plan=False, course_share=1.0, everyday=1.0)
+    loose = [q for q in records if q.dst.name == "fluid ounce" and re.search(r"\b(?:ounces?|oz)\b", q.text)
+             and "fl" not in q.text.lower()]
+    assert loose, "no fluid ounce is written as plain ounces"
+    for q in loose:
+        assert "fluid ounce (volume)" in target(q.text, q.answer).names, q.text
+    assert target("How many ounces in 2 pounds?", 32.0).names.startswith("pound (mass) to ounce (mass)")

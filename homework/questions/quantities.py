@@ -36,6 +36,11 @@ SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12}
 SCALE_WORDS = {**{w: i for i, w in enumerate(ONES) if i}, **TENS, "a": 1, "one": 1, "half a": 0.5,
                "a quarter": 0.25, "a quarter of a": 0.25, "three quarters of a": 0.75, "a few": None}
 SCALE_WORDS.pop("a few")
+# a spoken number below a thousand, or in hundreds up to 1900 ("fifteen hundred"), as the words before a
+# scale too: "two hundred fifty thousand", "twenty-five thousand", "three and a half million"
+_SMALL = "|".join(sorted([*ONES[1:], *TENS], key=len, reverse=True))
+_BELOW_HUNDRED = rf"(?:(?:twenty|{'|'.join(TENS)})[- ](?:{'|'.join(ONES[1:10])})|{_SMALL})"
+SPOKEN = rf"(?:(?:{_SMALL}|a|one) hundred(?:(?: and)? {_BELOW_HUNDRED})?|{_BELOW_HUNDRED})"
 SINGULAR_FORMS = ("article", "fraction-words")  # the value takes a singular unit: "a quart", "half a litre"
 AND_PARTS = {"a half": 0.5, "a quarter": 0.25, "three quarters": 0.75}  # "one and a half", "two and three quarters"
 
@@ -51,6 +56,33 @@ def numeral(value: float | Fraction) -> str:
 def article(word: str) -> str:
     """'an' before a vowel sound, else 'a': article("hour") -> "an", article("kilogram") -> "a"."""
     return "an" if word[0].lower() in "aeio" or word.lower().startswith(("hour", "um")) else "a"
+
+
+def say(number: int, rng: random.Random) -> str:
+    """A whole number below 2000 as people say it: 45 -> "forty-five", 340 -> "three hundred and forty" or
+    "three hundred forty", 1500 -> "fifteen hundred", 120 -> "a hundred and twenty" or "one hundred twenty"."""
+    if number <= 20:
+        return ONES[number]
+    if number < 100:
+        tens, ones = divmod(number, 10)
+        word = next(w for w, v in TENS.items() if v == tens * 10) if tens > 2 else ONES[20]
+        return word if not ones else f"{word}-{ONES[ones]}"
+    hundreds, rest = divmod(number, 100)
+    head = f"{rng.choice(('a', 'one')) if hundreds == 1 else ONES[hundreds]} hundred"
+    return head if not rest else f"{head}{rng.choice((' and ', ' '))}{say(rest, rng)}"
+
+
+def spoken_value(phrase: str) -> float:
+    """The value of a phrase SPOKEN matches: "three hundred and forty" -> 340.0, "fifteen hundred" -> 1500.0."""
+    value = 0
+    for word in phrase.lower().replace("-", " ").split():
+        if word == "hundred":
+            value *= 100
+        elif word in ("a", "one"):
+            value += 1
+        elif word != "and":
+            value += TENS.get(word) or ONES.index(word)
+    return float(value)
 
 
 def sample_value(rng: random.Random, unit: Unit | None = None) -> float:
@@ -100,6 +132,9 @@ def write_value(form: str, rng: random.Random, unit_word: str) -> tuple[str, flo
             whole = rng.randint(1, 5)
             part, value = rng.choice(list(AND_PARTS.items()))
             return f"{ONES[whole]} and {part}", whole + value
+        if roll < 0.35:  # "three hundred and forty", "fifteen hundred", "sixty-two"
+            number = rng.choice((rng.randint(21, 99), rng.randint(101, 999), rng.randint(11, 19) * 100))
+            return say(number, rng), float(number)
         word = rng.choice([w for w in WORD_VALUES if WORD_VALUES[w] != 1 and WORD_VALUES[w] < 1e6])
         if rng.random() < 0.2 and word in TENS:  # "forty-five"
             unit = rng.randint(1, 9)
@@ -133,9 +168,15 @@ def write_value(form: str, rng: random.Random, unit_word: str) -> tuple[str, flo
             mantissa = rng.choice((2, 3, 5, 10, 20, 50, 100, 250, 1.5))
             return f"{mantissa:g}k", mantissa * 1e3
         scale = rng.choice(("thousand", "thousand", "million", "million", "billion"))
-        if roll < 0.55:
+        if roll < 0.45:
             word = rng.choice([w for w in SCALE_WORDS if SCALE_WORDS[w] < 60])
             return f"{word} {scale}", SCALE_WORDS[word] * 10.0 ** SCALES[scale]
+        if roll < 0.55:  # "two hundred fifty thousand", "twenty-five thousand", "three and a half million"
+            if rng.random() < 0.3:
+                whole, (part, share) = rng.randint(1, 9), rng.choice(list(AND_PARTS.items()))
+                return f"{ONES[whole]} and {part} {scale}", (whole + share) * 10.0 ** SCALES[scale]
+            number = rng.choice((rng.randint(21, 99), rng.randint(1, 9) * 100 + rng.choice((0, 50, 25, rng.randint(1, 99)))))
+            return f"{say(number, rng)} {scale}", number * 10.0 ** SCALES[scale]
         mantissa = rng.choice((1.5, 2, 2.5, 3, 4, 7.5, 10, 12, 25, 40, 150))
         return f"{mantissa:g} {scale}", mantissa * 10.0 ** SCALES[scale]
     if form == "negative":  # "-40", "minus 10", "−5"
@@ -177,11 +218,25 @@ _GLYPHS = "".join(UNICODE_FRACTIONS)
 _UNICODE = re.compile(rf"(?<![\w.])(?:(\d+) ?)?([{_GLYPHS}])")
 _DECIMAL_COMMA = re.compile(r"(?<![\w.,])(\d+),(\d{1,2})(?![\d,])")
 _SCALE_WORDED = re.compile(
-    rf"(?<![A-Za-z-])({'|'.join(re.escape(w) for w in sorted(SCALE_WORDS, key=len, reverse=True))}) "
+    rf"(?<![A-Za-z-])((?:{'|'.join(ONES[1:10])}) and (?:{'|'.join(AND_PARTS)})|{SPOKEN}|"
+    rf"{'|'.join(re.escape(w) for w in sorted(SCALE_WORDS, key=len, reverse=True))}) "
     rf"({'|'.join(SCALES)})(?![A-Za-z])", re.IGNORECASE)
+_SPOKEN = re.compile(rf"(?<![A-Za-z-]){SPOKEN}(?![A-Za-z-])", re.IGNORECASE)
 _SCALE_DIGITS = re.compile(rf"(?<![\w.,])(\d+(?:\.\d+)?) ?({'|'.join(SCALES)})(?![A-Za-z])", re.IGNORECASE)
 _THOUSANDS_K = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)[kK](?![A-Za-z])")  # "3k", shouted "3K"
 _NEGATIVE = re.compile(r"(?<![\w.])(?:-|−|minus |negative )(\d+(?:\.\d+)?)(?![\d])", re.IGNORECASE)
+
+
+def _before_scale(words: str) -> float | Fraction:
+    """What the words before a scale word count: "twenty" -> 20, "a quarter" -> 0.25, "two hundred fifty" ->
+    250, "three and a half" -> 3.5."""
+    words = words.lower()
+    if words in SCALE_WORDS:
+        return SCALE_WORDS[words]
+    whole, _, part = words.partition(" and ")
+    if part in AND_PARTS and whole in ONES:
+        return ONES.index(whole) + AND_PARTS[part]
+    return spoken_value(words)
 
 
 def _scaled(mantissa: str, exponent: int) -> tuple[str, float]:
@@ -198,7 +253,7 @@ def quantity_candidates(question: str) -> list[tuple[str, float]]:
     """
     found: list[tuple[str, float]] = []  # by kind, the most specific first: "3 1/2" before "3", "one and a half" before "one"
     for match in _SCALE_WORDED.finditer(question):
-        found.append(_scaled(numeral(SCALE_WORDS[match.group(1).lower()]), SCALES[match.group(2).lower()]))
+        found.append(_scaled(numeral(_before_scale(match.group(1))), SCALES[match.group(2).lower()]))
     for match in _SCALE_DIGITS.finditer(question):
         found.append(_scaled(match.group(1), SCALES[match.group(2).lower()]))
     for match in _THOUSANDS_K.finditer(question):
@@ -231,6 +286,10 @@ def quantity_candidates(question: str) -> list[tuple[str, float]]:
     for match in _NUMBER.finditer(question):
         written = match.group(0)
         found.append((f"0{written}" if written.startswith(".") else written, parse_number(written)))
+    for match in _SPOKEN.finditer(question):  # "three hundred and forty", "sixty-two", "fifteen hundred"
+        if " " in match.group(0) or "-" in match.group(0):
+            value = spoken_value(match.group(0))
+            found.append((numeral(value), value))
     for match in _NUMBER_WORD_PATTERN.finditer(question):
         value = WORD_VALUES[match.group(0).lower()]
         found.append((numeral(value), float(value)))
