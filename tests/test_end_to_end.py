@@ -17,7 +17,9 @@ def test_sft_test_command_answers_with_the_shipped_adapter_and_ends_with_json():
                          capture_output=True, text=True, timeout=600, env={**os.environ, "HF_HUB_OFFLINE": "1"})
     assert run.returncode == 0, run.stderr[-2000:]
     summary = json.loads(run.stdout.strip().splitlines()[-1])
-    assert set(summary) == {"model", "base", "accuracy", "answer_rate", "n", "seconds"}
+    # refused_right and false_refusals join only where the set has questions with no answer or the model refused
+    assert {"model", "base", "accuracy", "answer_rate", "n", "seconds"} <= set(summary) <= {
+        "model", "base", "accuracy", "answer_rate", "n", "seconds", "refused_right", "false_refusals"}
     assert summary["model"] == "sft" and summary["n"] == 16 and "135M" in summary["base"]
     assert summary["answer_rate"] >= 0.9 and summary["accuracy"] >= 0.5
 

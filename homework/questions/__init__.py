@@ -2,8 +2,8 @@
 
     generator.py         Question, generate_questions, split_records, the coverage plan and its gaps
     templates.py         the sentence shapes and stories a question is written in
-    quantities.py        how a value is written ("a quart", "seven", "1/2", "¾", "3,5", "twenty thousand",
-                         "5 ft 8 in") and read back from a question
+    quantities.py        how a value is written ("a quart", "seven", "three hundred and forty", "1/2", "¾",
+                         "3,5", "twenty thousand", "5 ft 8 in") and read back from a question
     noise.py             typing slips in unit words, questions in capitals
     refusals.py          the two units of a question with no answer: never one meant otherwise ("ounces
                          in a cup"), often one written alike ("watts in a kilowatt hour")
