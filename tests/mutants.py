@@ -97,6 +97,9 @@ MUTANTS = {
     "the SFT target keeps only the numerator of a fraction": (
         "homework/questions/quantities.py", 'found.append((f"({num}/{den})", num / den))',
         'found.append((f"{num}", float(num)))', "tests/test_sft_rft.py tests/test_questions.py"),
+    "a hundred said in words is read as a hundred plus": (
+        "homework/questions/quantities.py", "            value *= 100", "            value += 100",
+        "tests/test_questions.py"),
     "a unit's factor is wrong": (
         "homework/unit_table.py", '_u("quart", "volume", GALLON_L / 4,', '_u("quart", "volume", GALLON_L / 5,',
         "tests/test_conversion_utils.py"),
