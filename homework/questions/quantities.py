@@ -211,7 +211,6 @@ def _word_pattern(words) -> re.Pattern:
 
 _AND_PART = re.compile(rf"(?<![A-Za-z])({'|'.join(ONES[1:])}) and ({'|'.join(AND_PARTS)})(?![A-Za-z])",
                        re.IGNORECASE)
-_COMPOUND = re.compile(rf"(?<![A-Za-z])({'|'.join(TENS)})-({'|'.join(ONES[1:10])})(?![A-Za-z])", re.IGNORECASE)
 _SPOKEN_PATTERN = _word_pattern(FRACTION_WORDS_SINGULAR)
 _NUMBER_WORD_PATTERN = _word_pattern(WORD_VALUES)
 _ARTICLE_PATTERN = re.compile(r"(?<![A-Za-z])(?:a|an|one|per)(?= [A-Za-z])", re.IGNORECASE)
@@ -278,19 +277,16 @@ def quantity_candidates(question: str) -> list[tuple[str, float]]:
     for match in _AND_PART.finditer(question):
         value = ONES.index(match.group(1).lower()) + AND_PARTS[match.group(2).lower()]
         found.append((numeral(value), value))
-    for match in _COMPOUND.finditer(question):
-        value = TENS[match.group(1).lower()] + ONES.index(match.group(2).lower())
-        found.append((numeral(value), float(value)))
+    for match in _SPOKEN.finditer(question):  # "forty-five", "three hundred and forty", "fifteen hundred"
+        if " " in match.group(0) or "-" in match.group(0):
+            value = spoken_value(match.group(0))
+            found.append((numeral(value), value))
     for match in _SPOKEN_PATTERN.finditer(question):
         value = FRACTION_WORDS_SINGULAR[match.group(0).lower()]
         found.append((numeral(value), float(value)))
     for match in _NUMBER.finditer(question):
         written = match.group(0)
         found.append((f"0{written}" if written.startswith(".") else written, parse_number(written)))
-    for match in _SPOKEN.finditer(question):  # "three hundred and forty", "sixty-two", "fifteen hundred"
-        if " " in match.group(0) or "-" in match.group(0):
-            value = spoken_value(match.group(0))
-            found.append((numeral(value), value))
     for match in _NUMBER_WORD_PATTERN.finditer(question):
         value = WORD_VALUES[match.group(0).lower()]
         found.append((numeral(value), float(value)))
