@@ -327,13 +327,18 @@ def test_twins_ask_between_units_written_alike_but_for_case():
     assert sum(q.src_form.lower() == q.dst_form.lower() for q in plain) < 30
 
 
-def test_half_the_drawn_refusals_are_between_units_written_alike():
-    """"How many watts are in a kilowatt hour?" was refused by neither adapter: such pairs are drawn on purpose,
-    never a mass beside a force ("grams in 2 kgf" means the same thing to the asker)."""
+def test_drawn_refusals_are_often_between_units_written_alike_or_made_of_one_another():
+    """"How many watts are in a kilowatt hour?" and "How many miles in an hour?" were refused by neither
+    adapter: such pairs are drawn on purpose, never a mass beside a force ("grams in 2 kgf" means the same
+    thing to the asker)."""
     records = generator.generate_question_records(2000, seed=5, refusals=0.5, plan=False)
     refused = [(q.src, q.dst) for q in records if q.answer is None]
     alike = [(a, b) for a, b in refused if cu.look_alike(a, b)]
-    assert len(refused) > 500 and 0.4 < len(alike) / len(refused) < 0.8
+    made_of = [(a, b) for a, b in refused if (a.dimension, b.dimension) in refusals.related(cu.dimensions())]
+    assert len(refused) > 500 and 0.3 < len(alike) / len(refused) < 0.7
+    assert 0.35 < len(made_of) / len(refused) < 0.7
+    assert ("speed", "time") in refusals.related(cu.dimensions()) and ("time", "speed") in refusals.related(cu.dimensions())
+    assert not any({a.dimension, b.dimension} == {"mass", "force"} for a, b in made_of)
     assert not any({a.dimension, b.dimension} == {"mass", "force"} for a, b in alike)
     table = refusals.look_alikes(cu.dimensions())
     assert cu.lookup("kilowatt hour") in table[cu.lookup("watt")]
@@ -374,3 +379,14 @@ def test_spoken_numbers_are_written_and_read_back_to_the_same_value():
             text, value = write_value(form, rng, "meter")
             assert value in [v for _, v in quantity_candidates(f"How many km is {text} meters?")], text
 
+
+def test_ounces_beside_a_volume_are_drawn_and_read_as_fluid_ounces():
+    from homework.sft import target
+
+    records = generator.generate_question_records(3000, seed=5, plan=False, course_share=1.0, everyday=1.0)
+    loose = [q for q in records if q.dst.name == "fluid ounce" and re.search(r"\b(?:ounces?|oz)\b", q.text)
+             and "fl" not in q.text.lower()]
+    assert loose, "no fluid ounce is written as plain ounces"
+    for q in loose:
+        assert "fluid ounce (volume)" in target(q.text, q.answer).names, q.text
+    assert target("How many ounces in 2 pounds?", 32.0).names.startswith("pound (mass) to ounce (mass)")
