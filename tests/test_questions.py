@@ -327,18 +327,13 @@ def test_twins_ask_between_units_written_alike_but_for_case():
     assert sum(q.src_form.lower() == q.dst_form.lower() for q in plain) < 30
 
 
-def test_drawn_refusals_are_often_between_units_written_alike_or_made_of_one_another():
-    """"How many watts are in a kilowatt hour?" and "How many miles in an hour?" were refused by neither
-    adapter: such pairs are drawn on purpose, never a mass beside a force ("grams in 2 kgf" means the same
-    thing to the asker)."""
+def test_half_the_drawn_refusals_are_between_units_written_alike():
+    """"How many watts are in a kilowatt hour?" was refused by neither adapter: such pairs are drawn on purpose,
+    never a mass beside a force ("grams in 2 kgf" means the same thing to the asker)."""
     records = generator.generate_question_records(2000, seed=5, refusals=0.5, plan=False)
     refused = [(q.src, q.dst) for q in records if q.answer is None]
     alike = [(a, b) for a, b in refused if cu.look_alike(a, b)]
-    made_of = [(a, b) for a, b in refused if (a.dimension, b.dimension) in refusals.related(cu.dimensions())]
-    assert len(refused) > 500 and 0.3 < len(alike) / len(refused) < 0.7
-    assert 0.35 < len(made_of) / len(refused) < 0.7
-    assert ("speed", "time") in refusals.related(cu.dimensions()) and ("time", "speed") in refusals.related(cu.dimensions())
-    assert not any({a.dimension, b.dimension} == {"mass", "force"} for a, b in made_of)
+    assert len(refused) > 500 and 0.4 < len(alike) / len(refused) < 0.8
     assert not any({a.dimension, b.dimension} == {"mass", "force"} for a, b in alike)
     table = refusals.look_alikes(cu.dimensions())
     assert cu.lookup("kilowatt hour") in table[cu.lookup("watt")]

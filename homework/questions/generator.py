@@ -20,7 +20,7 @@ from ..conversion_utils import dimensions as all_dimensions
 from .noise import SHORTEST_TYPO, TYPOS, can_shout, typo_in
 from .quantities import (COMPOUNDS, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, format_value,
                          sample_value, write_compound, write_value)
-from .refusals import look_alikes, made_of_pair, stranger
+from .refusals import look_alikes, stranger
 from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
 
 # How often a value is written each way, and how often a question carries each kind of noise. Digits
@@ -240,9 +240,7 @@ class _Drawer:
                            for fa in forms(a) for fb in forms(b) if fa.lower() == fb.lower()]
         self.compound_units = [u for group in scope.values() for u in group if u.name in COMPOUNDS]
         self.foot = next((u for u in self.compound_units if u.name == "foot"), None)
-        # a third of the refusals: "watts in a kilowatt hour", "MB in 3 MB/s"; a third between a dimension and
-        # one it is made of (refusals.MADE_OF: "miles in an hour"); a third any two dimensions
-        self.look_alikes = look_alikes(scope)
+        self.look_alikes = look_alikes(scope)  # half the refusals: "watts in a kilowatt hour", "MB in 3 MB/s"
         pairs = [(a, b) for group in scope.values() for a in group for b in group if a is not b]
         course = [(a, b) for a, b in pairs if a.dimension in COURSE_DIMENSIONS]
         other = [(a, b) for a, b in pairs if a.dimension not in COURSE_DIMENSIONS]
@@ -273,12 +271,9 @@ class _Drawer:
 
     def pair(self, rng: random.Random) -> tuple[Unit, Unit]:
         if self.refusals and rng.random() < self.refusals and len(self.scope) > 1:
-            kind = rng.random()
-            if self.look_alikes and kind < 1 / 3:
+            if self.look_alikes and rng.random() < 0.5:
                 src = rng.choice(list(self.look_alikes))
                 return src, rng.choice(self.look_alikes[src])
-            if kind < 2 / 3 and (pair := made_of_pair(rng, self.scope)):
-                return pair
             src = rng.choice(self.scope[rng.choice(sorted(self.scope))])
             if other := stranger(src, rng, self.scope):
                 return src, other

@@ -1,6 +1,5 @@
 """Which two units make a question with no answer: a unit of another dimension, never one the asker
-meant otherwise, often one written like it ("watts in a kilowatt hour") or of a dimension the other is
-made of ("miles in an hour")."""
+meant otherwise, and often one written like it ("watts in a kilowatt hour")."""
 
 import random
 
@@ -11,15 +10,6 @@ from ..conversion_utils import Unit, look_alike
 # newtons are pounds- or kilograms-force. Refusing them would teach the model to refuse what the asker
 # meant; they are never a refusal's pair.
 MEANT_OTHERWISE = {("ounce", "volume"), ("degree", "temperature"), ("pound", "force"), ("kilogram", "force")}
-
-
-# Dimensions made of others (a speed is a length over a time, a volume a length cubed): a question between
-# a unit of one and a unit of a part ("How many miles in an hour?", "Hz in a second", "liters in a meter")
-# is the refusal a model gets wrong by inventing the unit that would join them ("mile per hour to mile per
-# hour"). A mass beside a force is left out: people write "kg" for a kilogram-force.
-MADE_OF = {"speed": ("length", "time"), "data rate": ("storage", "time"), "power": ("energy", "time"),
-           "frequency": ("time",), "area": ("length",), "volume": ("length", "area"), "pressure": ("force", "area"),
-           "fuel economy": ("length", "volume"), "energy": ("power", "time", "force", "length")}
 
 
 def meant_otherwise(a: Unit, b: Unit) -> bool:
@@ -46,22 +36,3 @@ def look_alikes(scope: dict[str, list[Unit]]) -> dict[Unit, list[Unit]]:
     pairs = {u: [v for d in scope if d != u.dimension and {d, u.dimension} != {"mass", "force"} for v in scope[d]
                  if look_alike(u, v) and not meant_otherwise(u, v)] for group in scope.values() for u in group}
     return {u: others for u, others in pairs.items() if others}
-
-
-def related(scope: dict[str, list[Unit]]) -> list[tuple[str, str]]:
-    """The (dimension, part) pairs of MADE_OF both of whose dimensions are in scope, each once both ways round."""
-    pairs = {(whole, part) for whole, parts in MADE_OF.items() for part in parts if whole in scope and part in scope}
-    return sorted(pairs | {(part, whole) for whole, part in pairs})
-
-
-def made_of_pair(rng: random.Random, scope: dict[str, list[Unit]]) -> tuple[Unit, Unit] | None:
-    """Two units of a dimension and one it is made of, in either order ("hour" and "miles"); None where no
-    such pair is in scope."""
-    pairs = related(scope)
-    if not pairs:
-        return None
-    while True:
-        a, b = rng.choice(pairs)
-        pair = rng.choice(scope[a]), rng.choice(scope[b])
-        if not meant_otherwise(*pair):
-            return pair
