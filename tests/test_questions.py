@@ -250,10 +250,13 @@ def test_compound_values_read_back_into_their_parts(text, parts, target):
 
 
 def test_questions_with_no_answer_mix_two_dimensions_and_name_both():
+    from homework.questions.quantities import refusal_roles
+
     records = generator.generate_question_records(2000, seed=8, refusals=0.1, compounds=0.1, plan=False)
     refused = [q for q in records if q.answer is None]
     assert 120 < len(refused) < 280 and all(q.src.dimension != q.dst.dimension for q in refused)
     assert all(set(cu.refusal_pair(q.text)) == {q.src, q.dst} for q in refused)  # the target names them
+    assert all(refusal_roles(q.text) == (q.src, q.dst) for q in refused)  # the value's unit first
     assert all(q.answer is None or q.src.dimension == q.dst.dimension for q in records)
     assert 120 < sum(q.value_form == "compound" for q in records) < 280
     # half of the drawn questions in the course's six dimensions, the rest spread over the ten others
