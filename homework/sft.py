@@ -13,8 +13,8 @@ from pathlib import Path
 from .base_llm import BaseLLM
 from .data import Dataset, adapter_test_command
 from .lora import load_adapter_model, train_adapter
-from .conversion_utils import Unit
-from .questions.quantities import compound_behind, quantity_candidates, reading_behind, refusal_roles
+from .conversion_utils import Unit, refusal_pair
+from .questions.quantities import compound_behind, quantity_candidates, reading_behind
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +68,8 @@ NO_ANSWER = "<answer>none</answer>"
 class Target:
     """What the model should write for a [question, answer] pair: the units' names and dimensions (said
     first when training names them) and the answer, or a refusal when the answer is None (no conversion
-    exists). With the dimensions written down, a refusal is decided after both: "meter (length) to liter
-    (volume): " is followed by "cannot be converted", "cup (volume) to liter (volume): " by the answer."""
+    exists). With the dimensions written down, a refusal is decided after both: "liter (volume) to meter
+    (length): " is followed by "cannot be converted", "liter (volume) to cup (volume): " by the answer."""
     names: str
     answer: str
     refusal: bool = False
@@ -81,9 +81,9 @@ class Target:
 def target(question: str, answer: float | None) -> Target:
     """The Target of a [question, answer] pair, derived from the pair alone and checked against the answer.
 
-    answer None: the question's two units are of different dimensions; the model names both, the value's
-    unit first as in an answer (refusal_roles), and refuses: ("How many liters are in a meter?", None) ->
-    "meter (length) to liter (volume): cannot be converted <answer>none</answer>".
+    answer None: the question's two units are of different dimensions; the model names both and refuses:
+        ("How many liters are in a meter?", None) -> "liter (volume) to meter (length): cannot be converted
+        <answer>none</answer>".
     A compound value sums its parts: ("5 ft 8 in in cm", 172.72) -> "(5 * 0.3048 + 8 * 0.0254) / 0.01".
     Otherwise through the base unit by the units' relation (conversion_expression), the number copied as
     the question writes it (parse_answer drops thousands separators); a number written otherwise becomes
@@ -92,7 +92,7 @@ def target(question: str, answer: float | None) -> Target:
     With no two units that give the answer: value times factor, ("6 foo in bar?", 12.0) -> "6 * 2".
     """
     if answer is None:
-        pair = refusal_roles(question)
+        pair = refusal_pair(question)
         names = f"{pair[0].name} ({pair[0].dimension}) to {pair[1].name} ({pair[1].dimension}): " if pair else ""
         return Target(names + "cannot be converted ", NO_ANSWER, refusal=True)
     compound = compound_behind(question, answer)

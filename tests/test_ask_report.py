@@ -16,7 +16,7 @@ def test_ask_prints_the_completion_then_the_number(monkeypatch, capsys):
     assert ask.main(["What is love?"]) == 0
     assert capsys.readouterr().out.splitlines() == ["no idea", "nan"]
     assert ask.main(["How many liters are in a meter?"]) == 0  # a refusal: its sentence, then no number
-    assert capsys.readouterr().out.splitlines() == ["meter (length) to liter (volume): cannot be converted", "nan"]
+    assert capsys.readouterr().out.splitlines() == ["liter (volume) to meter (length): cannot be converted", "nan"]
 
 
 def test_ask_runs_a_trained_adapter_end_to_end(trained_adapter, capsys):
@@ -61,7 +61,7 @@ class FakeModel:
     base_name = "fake"
 
     def answer_with_completions(self, *questions):
-        refusal = " meter (length) to liter (volume): cannot be converted <answer>none</answer>"
+        refusal = " liter (volume) to meter (length): cannot be converted <answer>none</answer>"
         return [("<answer>6 * 1000</answer>", 6000.0) if "kg" in q else (refusal, math.nan) if "liter" in q
                 else ("no idea", math.nan) for q in questions]
 

@@ -250,13 +250,10 @@ def test_compound_values_read_back_into_their_parts(text, parts, target):
 
 
 def test_questions_with_no_answer_mix_two_dimensions_and_name_both():
-    from homework.questions.quantities import refusal_roles
-
     records = generator.generate_question_records(2000, seed=8, refusals=0.1, compounds=0.1, plan=False)
     refused = [q for q in records if q.answer is None]
     assert 120 < len(refused) < 280 and all(q.src.dimension != q.dst.dimension for q in refused)
     assert all(set(cu.refusal_pair(q.text)) == {q.src, q.dst} for q in refused)  # the target names them
-    assert all(refusal_roles(q.text) == (q.src, q.dst) for q in refused)  # the value's unit first
     assert all(q.answer is None or q.src.dimension == q.dst.dimension for q in records)
     assert 120 < sum(q.value_form == "compound" for q in records) < 280
     # half of the drawn questions in the course's six dimensions, the rest spread over the ten others
@@ -377,14 +374,3 @@ def test_spoken_numbers_are_written_and_read_back_to_the_same_value():
             text, value = write_value(form, rng, "meter")
             assert value in [v for _, v in quantity_candidates(f"How many km is {text} meters?")], text
 
-
-def test_ounces_beside_a_volume_are_drawn_and_read_as_fluid_ounces():
-    from homework.sft import target
-
-    records = generator.generate_question_records(3000, seed=5, plan=False, course_share=1.0, everyday=1.0)
-    loose = [q for q in records if q.dst.name == "fluid ounce" and re.search(r"\b(?:ounces?|oz)\b", q.text)
-             and "fl" not in q.text.lower()]
-    assert loose, "no fluid ounce is written as plain ounces"
-    for q in loose:
-        assert "fluid ounce (volume)" in target(q.text, q.answer).names, q.text
-    assert target("How many ounces in 2 pounds?", 32.0).names.startswith("pound (mass) to ounce (mass)")

@@ -69,24 +69,11 @@ def test_a_question_with_no_answer_names_both_quantities_and_gives_no_number(nam
     from homework.answers import is_refusal, refusal_sentence
 
     _, completion = sft.format_example("How many liters are in a meter?", None, name_units)
-    assert completion == " meter (length) to liter (volume): cannot be converted <answer>none</answer>"
+    assert completion == " liter (volume) to meter (length): cannot be converted <answer>none</answer>"
     assert is_refusal(completion) and parse_answer(completion) != parse_answer(completion)  # NaN
-    assert refusal_sentence(completion) == "meter (length) to liter (volume): cannot be converted"
+    assert refusal_sentence(completion) == "liter (volume) to meter (length): cannot be converted"
     pairs = rft.rft_pairs([["3 kg to gallons", None, completion.strip()]], name_units)
     assert pairs[0][1] == completion  # a sampled refusal is kept as it is
-
-
-@pytest.mark.parametrize("question, names", [
-    ("How many kilometers in a kilometer per hour?", "kilometer per hour (speed) to kilometer (length): "),
-    ("How many square feet in a foot?", "foot (length) to square foot (area): "),
-    ("Square inches in seventeen inches?", "inch (length) to square inch (area): "),
-    ("Convert 10 pounds to inches.", "pound (mass) to inch (length): "),
-    ("Convert sq ft to fortnight for a value of 12.", "square foot (area) to fortnight (time): "),
-])
-def test_a_refusal_names_the_value_unit_first_as_an_answer_does(question, names):
-    """"How many X in a Y?" is answered "Y to X", so its refusal says "Y to X" too: had it said "X to Y",
-    the first name would tell an answer from a refusal before the model has seen both dimensions."""
-    assert sft.format_example(question, None)[1] == f" {names}cannot be converted <answer>none</answer>"
 
 
 def test_tokenize_masks_the_question_and_learns_answer_and_eos(tokenizer):

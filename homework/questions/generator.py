@@ -91,16 +91,8 @@ def applies(value_form: str, unit: Unit) -> bool:
     return value_form != "negative" and (value_form != "compound" or unit.name in COMPOUNDS)
 
 
-# what people write for a unit beside another of its dimension, though the table reads it otherwise:
-# "How many ounces in a gallon?" (conversion_utils.ALSO_MEANS reads it back)
-LOOSE_NAMES = {"fluid ounce": ("ounces", "ounce", "oz")}
-
-
 def _unit_text(unit: Unit, rng: random.Random) -> str:
-    """The canonical name a third of the time (as the course data writes it), otherwise any alias; for a
-    unit of LOOSE_NAMES, a third of the time the loose name."""
-    if unit.name in LOOSE_NAMES and rng.random() < 1 / 3:
-        return rng.choice(LOOSE_NAMES[unit.name])
+    """The canonical name a third of the time (as the course data writes it), otherwise any alias."""
     return unit.name if rng.random() < 1 / 3 else rng.choice(unit.aliases or (unit.name,))
 
 

@@ -12,7 +12,7 @@ import random
 import re
 from fractions import Fraction
 
-from ..conversion_utils import Unit, lookup, refusal_pair, unit_spans, units_behind, units_in
+from ..conversion_utils import Unit, lookup, unit_spans, units_behind, units_in
 
 ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
@@ -293,34 +293,6 @@ def quantity_candidates(question: str) -> list[tuple[str, float]]:
     for match in _ARTICLE_PATTERN.finditer(question):
         found.append(("1", 1.0))
     return [(text, value) for text, value in found if math.isfinite(value)]
-
-
-_VALUE_PATTERNS = (_SCALE_WORDED, _SCALE_DIGITS, _THOUSANDS_K, _UNICODE, _DECIMAL_COMMA, _NEGATIVE, _MIXED, _FRACTION,
-                   _AND_PART, _SPOKEN, _SPOKEN_PATTERN, _NUMBER, _NUMBER_WORD_PATTERN, _ARTICLE_PATTERN)
-
-
-def after_a_value(question: str, start: int) -> bool:
-    """Whether a value is written right before position start ("6 kg", "a meter", "¾ cup", "twenty thousand
-    feet", "per hour"): the word there is then the unit of the value. For training targets only."""
-    end = len(question[:start].rstrip(" -"))
-    return any(m.end() == end for pattern in _VALUE_PATTERNS for m in pattern.finditer(question))
-
-
-def refusal_roles(question: str) -> tuple[Unit, Unit] | None:
-    """The two units of a question with no answer (refusal_pair) as source and target, like an answered
-    question's: the unit written after a value first. refusal_roles("How many liters are in a meter?") ->
-    (meter, liter), as "How many liters are in a gallon?" names gallon first. For training targets only."""
-    pair = refusal_pair(question)
-    if not pair:
-        return None
-    spans = unit_spans(question)
-    valued = {unit for start, end, unit in spans  # "inch" inside "square inches" does not count
-              if after_a_value(question, start) and not any(s <= start and end <= e and (s, e) != (start, end)
-                                                            for s, e, _ in spans)}
-    first, second = pair
-    if second in valued and first not in valued:
-        return second, first
-    return pair
 
 
 def reading_behind(question: str, answer: float) -> tuple[str, float, Unit, Unit] | None:
