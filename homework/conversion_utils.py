@@ -152,55 +152,6 @@ def units_in(text: str, fuzzy: bool = False) -> list[Unit]:
 _ALSO_WORDS = {"in", "turn", "turns", "bar", "bars"}
 
 
-def written_forms(text: str, units: tuple[Unit, ...]) -> list[str | None]:
-    """The words a text writes each unit with, as written: exactly ("kilometres"), shouted ("QT") or one
-    typo away ("miels"); None where none is found. Each unit gets its own words, so "How many kilometers
-    in a kilometer per hour?" gives ["kilometer per hour", "kilometers"] for (km/h, km). For training
-    targets that copy them before naming the unit; never used at answer time."""
-    spans = [(s, e, u) for s, e, u in unit_spans(text)]
-    if text == text.upper() != text.lower():  # shouted: "MB" may be a megabit
-        spans += [(m.start(), m.end(), u) for m in _CASELESS_PATTERN.finditer(text) for u in _BY_LOWER[m.group(0).lower()]]
-    taken: list[tuple[int, int]] = []
-    found: list[tuple[int, int] | None] = [None] * len(units)
-    for k, unit in enumerate(units):  # the exact forms first, so that a typo never takes another unit's word
-        free = [(s, e) for s, e, u in spans if u == unit and not _overlaps(s, e, taken)]
-        # "in" after a number is an inch; elsewhere it is one only when no other form is written
-        plain = [(s, e) for s, e in free if text[s:e].lower() not in _ALSO_WORDS or re.search(r"\d ?$", text[:s])]
-        if span := min(plain or free, default=None):
-            taken.append(span)
-            found[k] = span
-    words = list(re.finditer(r"[A-Za-z]+", text))
-    forms_written = {(s, e) for s, e, _ in spans}
-    for k, unit in enumerate(units):
-        if found[k] is None and (span := _closest_phrase(text, words, unit, taken, forms_written)):
-            taken.append(span)
-            found[k] = span
-    return [text[span[0]:span[1]] if span else None for span in found]
-
-
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < e and s < end for s, e in spans)
-
-
-def _closest_phrase(text: str, words: list[re.Match], unit: Unit, taken: list[tuple[int, int]],
-                    other_forms: set[tuple[int, int]]) -> tuple[int, int] | None:
-    """The span of one to four words, none of them taken nor another unit's form as written ("bars" is
-    no typo of "mbar"), closest to a word form of the unit, as units_in(fuzzy=True) finds them."""
-    best = None
-    for size in (1, 2, 3, 4):
-        targets = [f for f in forms(unit) if is_word(f) and len(f.split()) == size]
-        for k in range(len(words) - size + 1) if targets else ():
-            start, end = words[k].start(), words[k + size - 1].end()
-            phrase = text[start:end].lower()
-            if len(phrase) < 3 or _overlaps(start, end, taken) or (start, end) in other_forms:
-                continue
-            cutoff = {3: 0.85, 4: 0.75}.get(len(phrase), 0.8)
-            ratio = max(difflib.SequenceMatcher(None, phrase, f).ratio() for f in targets)
-            if ratio >= cutoff and (best is None or ratio > best[0]):
-                best = (ratio, (start, end))
-    return best[1] if best else None
-
-
 def refusal_pair(question: str) -> tuple[Unit, Unit] | None:
     """The first two units of different dimensions a question names, in order, or None. A form that is
     also an everyday word counts after a number, and elsewhere only when the question names no pair

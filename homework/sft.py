@@ -13,7 +13,7 @@ from pathlib import Path
 from .base_llm import BaseLLM
 from .data import Dataset, adapter_test_command
 from .lora import load_adapter_model, train_adapter
-from .conversion_utils import Unit, refusal_pair, written_forms
+from .conversion_utils import Unit, refusal_pair
 from .questions.quantities import compound_behind, quantity_candidates, reading_behind
 
 logger = logging.getLogger(__name__)
@@ -78,25 +78,12 @@ class Target:
         return f" {self.names}{self.answer}" if name_units or self.refusal else f" {self.answer}"
 
 
-def named_pair(question: str, src: Unit, dst: Unit) -> str:
-    """The two units as the question writes them, each followed by its table name and dimension:
-    ("What is 6 kilometres in miels?", km, mile) -> '"kilometres" kilometer (length) to "miels" mile (length): '.
-
-    Copying the written words first points at each unit separately: where two units share a word ("How
-    many kilometers in a kilometer per hour?"), a target of table names alone was written with one name
-    twice ("kilometer per hour (speed) to kilometer per hour (speed)"). A unit whose words are not found
-    is named alone.
-    """
-    return " to ".join(f'"{written}" {unit.name} ({unit.dimension})' if written else f"{unit.name} ({unit.dimension})"
-                       for unit, written in zip((src, dst), written_forms(question, (src, dst)))) + ": "
-
-
 def target(question: str, answer: float | None) -> Target:
     """The Target of a [question, answer] pair, derived from the pair alone and checked against the answer.
 
     answer None: the question's two units are of different dimensions; the model names both and refuses:
-        ("How many liters are in a meter?", None) -> '"liters" liter (volume) to "meter" meter (length): cannot
-        be converted <answer>none</answer>' (named_pair: the words as written, then the table's names).
+        ("How many liters are in a meter?", None) -> "liter (volume) to meter (length): cannot be converted
+        <answer>none</answer>".
     A compound value sums its parts: ("5 ft 8 in in cm", 172.72) -> "(5 * 0.3048 + 8 * 0.0254) / 0.01".
     Otherwise through the base unit by the units' relation (conversion_expression), the number copied as
     the question writes it (parse_answer drops thousands separators); a number written otherwise becomes
@@ -106,7 +93,7 @@ def target(question: str, answer: float | None) -> Target:
     """
     if answer is None:
         pair = refusal_pair(question)
-        names = named_pair(question, *pair) if pair else ""
+        names = f"{pair[0].name} ({pair[0].dimension}) to {pair[1].name} ({pair[1].dimension}): " if pair else ""
         return Target(names + "cannot be converted ", NO_ANSWER, refusal=True)
     compound = compound_behind(question, answer)
     if compound:
@@ -117,7 +104,8 @@ def target(question: str, answer: float | None) -> Target:
     found = reading_behind(question, answer)
     if found:
         written, _, src, dst = found
-        return Target(named_pair(question, src, dst), f"<answer>{conversion_expression(written, src, dst)}</answer>")
+        return Target(f"{src.name} ({src.dimension}) to {dst.name} ({dst.dimension}): ",
+                      f"<answer>{conversion_expression(written, src, dst)}</answer>")
     candidates = quantity_candidates(question)
     expression = f"{candidates[0][0]} * {format_factor(answer / candidates[0][1])}" if candidates \
         else format_factor(answer)

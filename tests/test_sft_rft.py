@@ -52,9 +52,9 @@ def test_answer_expression_goes_through_the_base_unit_when_it_can(question, answ
 
 
 @pytest.mark.parametrize("question,answer,names", [
-    ("What is 6 kilometres in miels?", 6000 / 1609.344, '"kilometres" kilometer (length) to "miels" mile (length): '),  # a typo: as written, then the table's name
-    ("WHAT IS 12 QT IN GAL?", 3.0, '"QT" quart (volume) to "GAL" gallon (volume): '),  # shouted symbols
-    ("How many cups are in a quart?", 4.0, '"quart" quart (volume) to "cups" cup (volume): '),  # the value's unit first, no digit
+    ("What is 6 kilometres in miels?", 6000 / 1609.344, "kilometer (length) to mile (length): "),  # a typo: the table's name
+    ("WHAT IS 12 QT IN GAL?", 3.0, "quart (volume) to gallon (volume): "),  # shouted symbols
+    ("How many cups are in a quart?", 4.0, "quart (volume) to cup (volume): "),  # the target named first, no digit
     ("Convert 6 foo to bar", 12.0, ""),  # units we do not know: nothing to name
     ("How tall is 5'8\" in cm?", 172.72, "foot and inch (length) to centimeter (length): "),  # a compound value: every part
 ])
@@ -64,24 +64,14 @@ def test_named_completion_names_the_units_the_answer_came_from(question, answer,
     assert named == f" {names}{plain[1:]}"
     assert parse_answer(named) == parse_answer(plain)  # the names never change what is evaluated
 
-@pytest.mark.parametrize("question,names", [
-    ("How many kilometers in a kilometer per hour?", '"kilometers" kilometer (length) to "kilometer per hour" kilometer per hour (speed)'),
-    ("How many kWh in a kW?", '"kWh" kilowatt hour (energy) to "kW" kilowatt (power)'),  # one symbol the start of the other
-    ("How many cm in 5 kg?", '"cm" centimeter (length) to "kg" kilogram (mass)'),
-])
-def test_a_refusal_copies_each_unit_from_its_own_words(question, names):
-    """Units that share a word are each quoted from their own place, the longer form kept whole."""
-    assert sft.target(question, None).names == f"{names}: cannot be converted "
-
-
 @pytest.mark.parametrize("name_units", [False, True])
 def test_a_question_with_no_answer_names_both_quantities_and_gives_no_number(name_units):
     from homework.answers import is_refusal, refusal_sentence
 
     _, completion = sft.format_example("How many liters are in a meter?", None, name_units)
-    assert completion == ' "liters" liter (volume) to "meter" meter (length): cannot be converted <answer>none</answer>'
+    assert completion == " liter (volume) to meter (length): cannot be converted <answer>none</answer>"
     assert is_refusal(completion) and parse_answer(completion) != parse_answer(completion)  # NaN
-    assert refusal_sentence(completion) == '"liters" liter (volume) to "meter" meter (length): cannot be converted'
+    assert refusal_sentence(completion) == "liter (volume) to meter (length): cannot be converted"
     pairs = rft.rft_pairs([["3 kg to gallons", None, completion.strip()]], name_units)
     assert pairs[0][1] == completion  # a sampled refusal is kept as it is
 
@@ -191,8 +181,7 @@ def test_rft_names_the_units_before_a_bare_sampled_answer_as_the_sft_targets_do(
     rows = [["How many g in 6 kg?", 6000.0, "<answer>6 * 1 / 0.001</answer>"],
             ["How many g in 6 kg?", 6000.0, "kilogram (mass) to gram (mass): <answer>6 * 1 / 0.001</answer>"]]
     named = [completion for _, completion in rft.rft_pairs(rows, name_units=True)]
-    assert named == [' "kg" kilogram (mass) to "g" gram (mass): <answer>6 * 1 / 0.001</answer>',
-                     " kilogram (mass) to gram (mass): <answer>6 * 1 / 0.001</answer>"]  # sampled: kept as it is
+    assert named == [" kilogram (mass) to gram (mass): <answer>6 * 1 / 0.001</answer>"] * 2
     assert named[0] == sft.format_example("How many g in 6 kg?", 6000.0, name_units=True)[1]
     assert rft.rft_pairs(rows[:1])[0][1] == " <answer>6 * 1 / 0.001</answer>"
 
