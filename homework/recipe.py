@@ -10,6 +10,10 @@ a stage whose outputs exist and whose arguments and inputs are unchanged is skip
 one resumes (the trainers and datagen take --resume), a changed one starts again from nothing. The
 last step copies the adapters and data files where the package reads them, writes recipe.json
 beside each adapter, and the results table (valid, robust by kind) as Markdown.
+
+A test stage may carry floors (`expect = { min_refused_right = 0.85 }`): a run whose adapter scores below
+one stops there and publishes nothing, since training can fail by chance (with one seed in three, run H's
+SFT never learned to refuse) and such an adapter must not replace a good one unseen.
 """
 
 import datetime
@@ -33,6 +37,9 @@ from .cli import comma_list
 ROOT = Path(__file__).resolve().parent.parent
 RECIPE = ROOT / "recipes" / "shipped.toml"
 RUN = "{run}"
+FLOORS = {  # a floor's name -> the measure it bounds, and whether that measure may not fall below or rise above it
+    "min_accuracy": ("accuracy", min), "min_refused_right": ("refused_right", min),
+    "max_false_refusals": ("false_refusals", max)}
 
 
 class RecipeError(ValueError):
@@ -46,6 +53,7 @@ class Stage:
     args: dict
     outputs: list[str]
     inputs: list[str] = field(default_factory=list)  # outputs of earlier stages that this one names
+    expect: dict = field(default_factory=dict)  # floors on what a test stage measured: {"min_accuracy": 0.97}
 
     def argv(self) -> list[str]:
         """The command as a process runs it: python -m homework.sft train --dataset ... ."""
@@ -88,7 +96,13 @@ def load(path: str | Path = RECIPE, run_dir: str | Path | None = None, overrides
             raise RecipeError(f"{path}: stage {i + 1} lacks {', '.join(missing)}")
         args = {key: fill(value) for key, value in entry["args"].items()}
         args.update(overrides.pop(entry["name"], {}))
-        stage = Stage(entry["name"], entry["command"], args, [fill(o) for o in entry["outputs"]])
+        stage = Stage(entry["name"], entry["command"], args, [fill(o) for o in entry["outputs"]],
+                      expect=entry.get("expect", {}))
+        if unknown := [key for key in stage.expect if key not in FLOORS]:
+            raise RecipeError(f"{path}: stage {stage.name}: expect holds {unknown[0]!r}; the floors are "
+                              f"{', '.join(FLOORS)}")
+        if stage.expect and "save_samples" not in args:
+            raise RecipeError(f"{path}: stage {stage.name}: expect needs a test stage that writes save_samples")
         stage.inputs = [part for value in args.values() if isinstance(value, str)
                         for part in value.split(",") if part in written]
         written.update(stage.outputs)
@@ -103,6 +117,35 @@ def load(path: str | Path = RECIPE, run_dir: str | Path | None = None, overrides
     if unknown:
         raise RecipeError(f"{path}: [publish] names {unknown[0]}, which no stage writes")
     return Recipe(path, Path(run), stages, publish)
+
+
+def measures(samples: str | Path) -> dict[str, float]:
+    """What a test stage's samples file shows, with the names of the test command's last line: accuracy,
+    refused_right (of the questions with no answer; absent when there are none) and false_refusals (of the
+    questions that have an answer, the share refused)."""
+    from .answers import is_refusal
+    from .report import read_samples
+
+    records = read_samples(samples)
+    unanswerable = [r for r in records if r["correct_answer"] is None]
+    answerable = [r for r in records if r["correct_answer"] is not None]
+    found = {"accuracy": sum(r["is_correct"] for r in records) / max(len(records), 1),
+             "false_refusals": sum(is_refusal(r["completion"]) for r in answerable) / max(len(answerable), 1)}
+    if unanswerable:
+        found["refused_right"] = sum(r["is_correct"] for r in unanswerable) / len(unanswerable)
+    return found
+
+
+def below_floors(stage: Stage) -> list[str]:
+    """The floors of a test stage that its samples miss, each as "refused_right 0.000 < 0.85"."""
+    if not stage.expect:
+        return []
+    found, misses = measures(stage.args["save_samples"]), []
+    for floor, bound in stage.expect.items():
+        name, kind = FLOORS[floor]
+        if name in found and (found[name] < bound if kind is min else found[name] > bound):
+            misses.append(f"{name} {found[name]:.4f} {'<' if kind is min else '>'} {bound}")
+    return misses
 
 
 def file_hash(path: Path) -> str:
@@ -209,11 +252,13 @@ def run_process(argv: list[str]) -> int:
 
 
 def run(recipe: str = str(RECIPE), run_dir: str | None = None, dry_run: bool = False, until: str | None = None,
-        force: str | tuple | None = None, publish_to: str = str(ROOT), overrides: dict | None = None) -> None:
+        force: str | tuple | None = None, publish_to: str = str(ROOT), overrides: dict | None = None,
+        floors: bool = True) -> None:
     """Run every stage of the recipe in order, then publish (copy adapters and data, write the tables).
 
     --dry_run True prints the stages as plain commands and runs nothing. --until NAME stops after that
-    stage (and does not publish). --force NAME[,NAME] runs those stages again from nothing.
+    stage (and does not publish). --force NAME[,NAME] runs those stages again from nothing. --floors False
+    goes on past a test stage under its floors (a trial of other arguments), saying so.
     """
     plan = load(recipe, run_dir, overrides)
     names = [s.name for s in plan.stages]
@@ -231,6 +276,13 @@ def run(recipe: str = str(RECIPE), run_dir: str | None = None, dry_run: bool = F
     started = time.time()
     for i, stage in enumerate(plan.stages[:last + 1], 1):
         run_stage(plan, stage, f"{i}/{len(names)}", force=stage.name in forced)
+        if misses := below_floors(stage):
+            message = (f"[{i}/{len(names)}] {stage.name}: {', '.join(misses)}, under the floors of {shown(plan.path)}; "
+                       f"see {stage.args['save_samples']}")
+            if floors:
+                raise SystemExit(f"{message}. The run stops and publishes nothing: change the training stage's "
+                                 "arguments (another seed) and run again, or pass --floors False to go on")
+            print(f"{message} (--floors False: going on)", flush=True)
     if not until:
         publish(plan, Path(publish_to))
     print(f"recipe {plan.path.name}: {duration(time.time() - started)} in all", flush=True)
@@ -251,6 +303,7 @@ def publish(plan: Recipe, root: Path = ROOT) -> None:
             shutil.copyfile(source, destination)
         print(f"published {source} -> {target}", flush=True)
     table = results_table(plan)
+    plan.run_dir.mkdir(parents=True, exist_ok=True)
     (plan.run_dir / "results.md").write_text(table)
     print(table, flush=True)
 

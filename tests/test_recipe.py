@@ -95,6 +95,70 @@ def test_a_recipe_names_a_missing_stage_clearly(tmp_path):
         recipe.load(bad)
 
 
+def write_samples(path: Path, refused: int, of: int, answered_wrong: int = 0) -> None:
+    """A samples file: `of` questions with no answer (`refused` of them refused) and 10 with one."""
+    refusal = " liter (volume) to meter (length): cannot be converted <answer>none</answer>"
+    rows = [{"question": "liters in a meter?", "correct_answer": None, "completion": refusal if i < refused else
+             " <answer>1</answer>", "answer": float("nan") if i < refused else 1.0, "is_correct": i < refused}
+            for i in range(of)]
+    rows += [{"question": "m in 1 km?", "correct_answer": 1000.0, "completion": " <answer>1000</answer>",
+              "answer": 1000.0, "is_correct": i >= answered_wrong} for i in range(10)]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+
+
+def test_a_test_stage_under_its_floors_stops_the_run_before_anything_is_published(tmp_path, monkeypatch, capsys):
+    plan = tmp_path / "floors.toml"
+    plan.write_text(f'''
+[[stage]]
+name = "sft_robust"
+command = "homework.sft test"
+args = {{ dataset = "robust", save_samples = "{tmp_path}/robust.jsonl" }}
+outputs = ["{tmp_path}/robust.jsonl"]
+expect = {{ min_accuracy = 0.9, min_refused_right = 0.85 }}
+
+[publish]
+"{tmp_path}/robust.jsonl" = "data/robust_samples.jsonl"
+''')
+    monkeypatch.setattr(recipe, "run_stage", lambda *args, **kwargs: None)  # the stage "ran": its samples are there
+    write_samples(tmp_path / "robust.jsonl", refused=0, of=5)  # never refuses, as SFT with seed 1 did
+    options = dict(recipe=str(plan), run_dir=str(tmp_path / "run"), publish_to=str(tmp_path / "project"))
+    with pytest.raises(SystemExit, match=r"sft_robust: accuracy 0.6667 < 0.9, refused_right 0.0000 < 0.85, "
+                                         r"under the floors of .*floors.toml.*publishes nothing"):
+        recipe.run(**options)
+    assert not (tmp_path / "project").exists()
+    recipe.run(**options, floors=False)  # a trial goes on, saying so
+    assert "(--floors False: going on)" in capsys.readouterr().out
+    assert (tmp_path / "project" / "data" / "robust_samples.jsonl").exists()
+
+    write_samples(tmp_path / "robust.jsonl", refused=5, of=5, answered_wrong=1)  # 14 of 15, every refusal
+    recipe.run(**options)
+    assert "under the floors" not in capsys.readouterr().out
+
+
+def test_the_measures_a_floor_bounds_are_the_test_commands(tmp_path):
+    write_samples(tmp_path / "s.jsonl", refused=3, of=4, answered_wrong=2)
+    assert recipe.measures(tmp_path / "s.jsonl") == {"accuracy": 11 / 14, "refused_right": 0.75, "false_refusals": 0}
+    write_samples(tmp_path / "s.jsonl", refused=0, of=0)
+    assert "refused_right" not in recipe.measures(tmp_path / "s.jsonl"), "no question without an answer: no measure"
+
+
+@pytest.mark.parametrize("expect,error", [("{ min_refusals = 0.9 }", "stage t: expect holds 'min_refusals'; the floors"),
+                                          ("{ min_accuracy = 0.9 }", "stage t: expect needs a test stage")])
+def test_a_recipe_names_a_floor_it_cannot_check(tmp_path, expect, error):
+    bad = tmp_path / "bad.toml"
+    save = ', save_samples = "s.jsonl"' if "refusals" in expect else ""
+    bad.write_text(f'[[stage]]\nname = "t"\ncommand = "homework.sft test"\nargs = {{ dataset = "valid"{save} }}\n'
+                   f'outputs = ["s.jsonl"]\nexpect = {expect}\n')
+    with pytest.raises(recipe.RecipeError, match=error):
+        recipe.load(bad)
+
+
+def test_the_shipped_recipe_checks_both_adapters_on_valid_and_robust():
+    floored = {s.name: s.expect for s in SHIPPED.stages if s.expect}
+    assert set(floored) == {"sft_valid", "sft_robust", "rft_valid", "rft_robust"}
+    assert all("min_refused_right" in floored[name] for name in ("sft_robust", "rft_robust"))
+
+
 def miniature(tiny_model_dir) -> dict:
     """The shipped stages at the size of a test: a few questions, a few steps, the tiny random model."""
     tests = {"max_question": 3}
@@ -109,9 +173,11 @@ def test_the_miniature_recipe_runs_end_to_end_then_skips_finished_stages_and_res
         tiny_model_dir, tmp_path, capfd, monkeypatch):
     monkeypatch.setenv("HOMEWORK_BATCH_SIZE", "8")
     run_dir, root = tmp_path / "run", tmp_path / "project"
-    options = dict(run_dir=str(run_dir), publish_to=str(root), overrides=miniature(tiny_model_dir))
+    options = dict(run_dir=str(run_dir), publish_to=str(root), overrides=miniature(tiny_model_dir),
+                   floors=False)  # a random model scores nothing: its test stages go on under their floors
     recipe.run(**options)
     out = capfd.readouterr().out
+    assert "sft_valid: accuracy 0.0000 < 0.97" in out and "(--floors False: going on)" in out
     names = [s.name for s in SHIPPED.stages]
     for i, name in enumerate(names, 1):
         assert f"[{i}/{len(names)}] {name} starts: python -m " in out and f"[{i}/{len(names)}] {name} done in" in out
