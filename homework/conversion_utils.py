@@ -119,12 +119,17 @@ def unit_spans(text: str) -> list[tuple[int, int, Unit]]:
     return sorted(set(spans), key=lambda span: (span[0], -span[1], span[2].name))
 
 
+# a unit word people also write for a unit of another dimension, which the other unit of the question
+# tells apart: "How many ounces in a gallon?" asks for fluid ounces
+ALSO_MEANS = {"ounce": "fluid ounce"}
+
+
 def units_in(text: str, fuzzy: bool = False) -> list[Unit]:
     """Candidate units named in a text, in order of appearance ("in" may be inches), for deriving
     training targets that are then checked against the answer; never used at answer time.
 
     In a question written in capitals, a symbol offers every unit it may have been ("M" in
-    "HOW MANY M IN 3 KM": megabyte or meter). fuzzy=True adds the units of words one typo away from a
+    "HOW MANY M IN 3 KM": megabyte or meter), and a word of ALSO_MEANS its other unit too. fuzzy=True adds the units of words one typo away from a
     unit word ("kilogrm").
     units_in("How many gram are there per 6 kg?") -> [gram, kilogram]
     """
@@ -143,8 +148,9 @@ def units_in(text: str, fuzzy: bool = False) -> list[Unit]:
                         matches.append((words[k].start(), _BY_NAME[close]))
     found = []
     for _, unit in sorted(matches, key=lambda match: match[0]):
-        if unit not in found:
-            found.append(unit)
+        for meant in (unit, *([_BY_NAME[ALSO_MEANS[unit.name]]] if unit.name in ALSO_MEANS else [])):
+            if meant not in found:
+                found.append(meant)
     return found
 
 

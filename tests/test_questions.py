@@ -374,3 +374,27 @@ def test_spoken_numbers_are_written_and_read_back_to_the_same_value():
             text, value = write_value(form, rng, "meter")
             assert value in [v for _, v in quantity_candidates(f"How many km is {text} meters?")], text
 
+
+def test_ounces_beside_a_volume_are_drawn_and_read_as_fluid_ounces():
+    from homework.sft import target
+
+    records = generator.generate_question_records(3000, seed=5, plan=False, course_share=1.0, everyday=1.0)
+    loose = [q for q in records if q.dst.name == "fluid ounce" and re.search(r"\b(?:ounces?|oz)\b", q.text)
+             and "fl" not in q.text.lower()]
+    assert loose, "no fluid ounce is written as plain ounces"
+    for q in loose:
+        assert "fluid ounce (volume)" in target(q.text, q.answer).names, q.text
+    assert target("How many ounces in 2 pounds?", 32.0).names.startswith("pound (mass) to ounce (mass)")
+
+
+def test_mass_beside_volume_is_refused_often_but_never_the_ounce():
+    """The loose ounce of a volume is answered; every other mass beside a volume is a drawn refusal."""
+    from homework.sft import target
+
+    records = generator.generate_question_records(2000, seed=7, plan=False, refusals=0.2, course_share=1.0)
+    refusals = [q for q in records if q.answer is None]
+    mass_volume = [q for q in refusals if {q.src.dimension, q.dst.dimension} == {"mass", "volume"}]
+    assert len(mass_volume) > len(refusals) / 8, (len(mass_volume), len(refusals))
+    assert not any("ounce" in (q.src.name, q.dst.name) for q in mass_volume)
+    for q in mass_volume:
+        assert target(q.text, None).names.endswith("cannot be converted "), q.text

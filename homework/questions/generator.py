@@ -20,7 +20,7 @@ from ..conversion_utils import dimensions as all_dimensions
 from .noise import SHORTEST_TYPO, TYPOS, can_shout, typo_in
 from .quantities import (COMPOUNDS, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, format_value,
                          sample_value, write_compound, write_value)
-from .refusals import look_alikes, stranger
+from .refusals import CONFUSED, confused, look_alikes, stranger
 from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
 
 # How often a value is written each way, and how often a question carries each kind of noise. Digits
@@ -91,8 +91,16 @@ def applies(value_form: str, unit: Unit) -> bool:
     return value_form != "negative" and (value_form != "compound" or unit.name in COMPOUNDS)
 
 
+# what people write for a unit beside another of its dimension, though the table reads it otherwise:
+# "How many ounces in a gallon?" (conversion_utils.ALSO_MEANS reads it back)
+LOOSE_NAMES = {"fluid ounce": ("ounces", "ounce", "oz")}
+
+
 def _unit_text(unit: Unit, rng: random.Random) -> str:
-    """The canonical name a third of the time (as the course data writes it), otherwise any alias."""
+    """The canonical name a third of the time (as the course data writes it), otherwise any alias; for a
+    unit of LOOSE_NAMES, a third of the time the loose name."""
+    if unit.name in LOOSE_NAMES and rng.random() < 1 / 3:
+        return rng.choice(LOOSE_NAMES[unit.name])
     return unit.name if rng.random() < 1 / 3 else rng.choice(unit.aliases or (unit.name,))
 
 
@@ -241,6 +249,9 @@ class _Drawer:
         self.compound_units = [u for group in scope.values() for u in group if u.name in COMPOUNDS]
         self.foot = next((u for u in self.compound_units if u.name == "foot"), None)
         self.look_alikes = look_alikes(scope)  # half the refusals: "watts in a kilowatt hour", "MB in 3 MB/s"
+        confusable = [u for group in scope.values() for u in group
+                      if any(u.dimension in pair and all(d in scope for d in pair) for pair in CONFUSED)]
+        self.confused = [u for u in confusable if u.name in EVERYDAY] or confusable
         pairs = [(a, b) for group in scope.values() for a in group for b in group if a is not b]
         course = [(a, b) for a, b in pairs if a.dimension in COURSE_DIMENSIONS]
         other = [(a, b) for a, b in pairs if a.dimension not in COURSE_DIMENSIONS]
@@ -274,6 +285,10 @@ class _Drawer:
             if self.look_alikes and rng.random() < 0.5:
                 src = rng.choice(list(self.look_alikes))
                 return src, rng.choice(self.look_alikes[src])
+            if self.confused and rng.random() < 0.5:  # "grams in a cup", "3 kg to gallons": mass beside volume
+                src = rng.choice(self.confused)
+                if other := confused(src, rng, self.scope, set(EVERYDAY)):
+                    return (src, other) if rng.random() < 0.5 else (other, src)
             src = rng.choice(self.scope[rng.choice(sorted(self.scope))])
             if other := stranger(src, rng, self.scope):
                 return src, other

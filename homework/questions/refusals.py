@@ -12,6 +12,21 @@ from ..conversion_utils import Unit, look_alike
 MEANT_OTHERWISE = {("ounce", "volume"), ("degree", "temperature"), ("pound", "force"), ("kilogram", "force")}
 
 
+# Pairs of two dimensions that people ask to convert though no conversion exists without more facts:
+# "How many grams in a cup?", "3 kg to gallons". The fluid ounce written "ounces" beside a volume teaches
+# the model that a mass word may stand in a volume question; these refusals (half of those not between
+# units written alike, mostly the everyday units: "pounds to liters") teach it that no other mass does.
+CONFUSED = (("mass", "volume"),)
+
+
+def confused(unit: Unit, rng: random.Random, scope: dict[str, list[Unit]], among: set[str] = frozenset()) -> Unit | None:
+    """A unit of the dimension people confuse with this unit's (CONFUSED), of the names `among` where any
+    is, for a question that has no answer; None where there is no such unit but ones MEANT_OTHERWISE."""
+    partners = [b if a == unit.dimension else a for a, b in CONFUSED if unit.dimension in (a, b)]
+    others = [u for d in partners if d in scope for u in scope[d] if not meant_otherwise(unit, u)]
+    return rng.choice([u for u in others if u.name in among] or others) if others else None
+
+
 def meant_otherwise(a: Unit, b: Unit) -> bool:
     """Whether a question between these two units of different dimensions means a unit of the same name."""
     return (a.name, b.dimension) in MEANT_OTHERWISE or (b.name, a.dimension) in MEANT_OTHERWISE
