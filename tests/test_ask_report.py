@@ -5,6 +5,7 @@ import json
 import math
 
 import pytest
+import torch
 
 from homework import ask, data, report
 
@@ -179,3 +180,19 @@ def test_valid_by_form_counts_each_way_of_writing_and_names_a_foreign_question(t
     samples.write_text(line("How many cups in a quart?", True))
     with pytest.raises(SystemExit, match="line 1: the question is not in data/valid.json"):
         valid_by_form.main([str(samples)])
+
+
+def test_refusal_decision_reads_the_token_after_the_names_and_splits_by_answer(tiny_llm):
+    from benchmarks import refusal_decision
+
+    head = " liter (volume) to meter (length):"
+    records = [{"question": "How many liters in a meter?", "correct_answer": None, "completion": head + " cannot"},
+               {"question": "How many m in 3 km?", "correct_answer": 3000.0, "completion": " <answer>3000</answer>"}]
+    found = refusal_decision.decision_probabilities(tiny_llm, records)
+    assert len(found["no_answer"]) == 1 and found["answer"] == [], "a completion without names has no decision"
+    ids = tiny_llm.tokenizer(tiny_llm.format_prompt(records[0]["question"]) + head + " cannot",
+                             return_tensors="pt", add_special_tokens=False).input_ids
+    with torch.no_grad():  # " cannot" is one token after the colon: its probability where the model writes it
+        expected = torch.softmax(tiny_llm.model(ids[:, :-1]).logits[0, -1].float(), -1)[ids[0, -1]].item()
+    assert found["no_answer"][0] == pytest.approx(expected, rel=1e-4)
+    assert refusal_decision.summary([0.9, 0.2, 0.7]) == {"n": 3, "median": 0.7, "above_half": 2}

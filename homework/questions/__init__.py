@@ -6,7 +6,8 @@
                          "3,5", "twenty thousand", "5 ft 8 in") and read back from a question
     noise.py             typing slips in unit words, questions in capitals
     refusals.py          the two units of a question with no answer: never one meant otherwise ("ounces
-                         in a cup"), often one written alike ("watts in a kilowatt hour")
+                         in a cup"), often one written alike ("watts in a kilowatt hour") or a mass beside
+                         a volume ("pounds to liters")
     robust.py            data/robust.json from robust.toml: hand-written questions by kind of phrasing
     commands.py          python -m homework.questions generate|questions|coverage|robust
 
