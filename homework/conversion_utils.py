@@ -129,8 +129,8 @@ def units_in(text: str, fuzzy: bool = False) -> list[Unit]:
     training targets that are then checked against the answer; never used at answer time.
 
     In a question written in capitals, a symbol offers every unit it may have been ("M" in
-    "HOW MANY M IN 3 KM": megabyte or meter), and a word of ALSO_MEANS its other unit too. fuzzy=True adds the units of words one typo away from a
-    unit word ("kilogrm").
+    "HOW MANY M IN 3 KM": megabyte or meter), and a word of ALSO_MEANS its other unit too. fuzzy=True adds
+    the units of words one typo away from a unit word ("kilogrm").
     units_in("How many gram are there per 6 kg?") -> [gram, kilogram]
     """
     matches = [(m.start(), _BY_NAME[m.group(0)]) for m in _ALIAS_PATTERN.finditer(text)]

@@ -14,13 +14,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..conversion_utils import (COURSE_DIMENSIONS, UNITS, Unit, convert_units, forms, is_word, lookup,
-                               refusal_pair)
-from ..conversion_utils import dimensions as all_dimensions
+from ..conversion_utils import (COURSE_DIMENSIONS, UNITS, Unit, convert_units, dimensions as all_dimensions, forms,
+                               is_word, lookup, refusal_pair)
 from .noise import SHORTEST_TYPO, TYPOS, can_shout, typo_in
 from .quantities import (COMPOUNDS, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, format_value,
                          sample_value, write_compound, write_value)
-from .refusals import CONFUSED, confused, look_alikes, stranger
+from .refusals import LOOSE_NAMES, confusable, confused, look_alikes, stranger
 from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
 
 # How often a value is written each way, and how often a question carries each kind of noise. Digits
@@ -35,8 +34,8 @@ NOISE = ("none", "typo", "capitals")
 NOISE_SHARE = {"typo": 0.07, "capitals": 0.06}
 # the units people ask about most ("cups in a quart", "kg in pounds"): the everyday share of a file draws
 # its pairs among these only
-EVERYDAY = ("meter", "kilometer", "centimeter", "millimeter", "inch", "foot", "yard", "mile",
-            "kilogram", "gram", "milligram", "metric ton", "pound", "ounce",
+EVERYDAY = ("meter", "kilometer", "centimeter", "millimeter", "inch", "foot", "yard", "mile", "kilogram", "gram",
+            "milligram", "metric ton", "pound", "ounce",
             "liter", "milliliter", "gallon", "quart", "pint", "cup", "fluid ounce", "tablespoon", "teaspoon",
             "second", "minute", "hour", "day", "week", "year",
             "meter per second", "kilometer per hour", "mile per hour",
@@ -89,11 +88,6 @@ def applies(value_form: str, unit: Unit) -> bool:
     if unit.dimension == "fuel economy":  # "a mile per gallon" or "twenty thousand mpg" is nobody's car
         return value_form in ("digits", "words", "decimal-comma", "fraction", "unicode-fraction")
     return value_form != "negative" and (value_form != "compound" or unit.name in COMPOUNDS)
-
-
-# what people write for a unit beside another of its dimension, though the table reads it otherwise:
-# "How many ounces in a gallon?" (conversion_utils.ALSO_MEANS reads it back)
-LOOSE_NAMES = {"fluid ounce": ("ounces", "ounce", "oz")}
 
 
 def _unit_text(unit: Unit, rng: random.Random) -> str:
@@ -249,9 +243,7 @@ class _Drawer:
         self.compound_units = [u for group in scope.values() for u in group if u.name in COMPOUNDS]
         self.foot = next((u for u in self.compound_units if u.name == "foot"), None)
         self.look_alikes = look_alikes(scope)  # half the refusals: "watts in a kilowatt hour", "MB in 3 MB/s"
-        confusable = [u for group in scope.values() for u in group
-                      if any(u.dimension in pair and all(d in scope for d in pair) for pair in CONFUSED)]
-        self.confused = [u for u in confusable if u.name in EVERYDAY] or confusable
+        self.confused = confusable(scope, EVERYDAY)  # the other half of the rest: "grams in a cup"
         pairs = [(a, b) for group in scope.values() for a in group for b in group if a is not b]
         course = [(a, b) for a, b in pairs if a.dimension in COURSE_DIMENSIONS]
         other = [(a, b) for a, b in pairs if a.dimension not in COURSE_DIMENSIONS]

@@ -10,6 +10,9 @@ from ..conversion_utils import Unit, look_alike
 # newtons are pounds- or kilograms-force. Refusing them would teach the model to refuse what the asker
 # meant; they are never a refusal's pair.
 MEANT_OTHERWISE = {("ounce", "volume"), ("degree", "temperature"), ("pound", "force"), ("kilogram", "force")}
+# The one the generator also writes so: a fluid ounce beside a volume, a third of the time, as "ounces" or "oz"
+# ("How many ounces in a gallon?"; conversion_utils.ALSO_MEANS reads it back for the target).
+LOOSE_NAMES = {"fluid ounce": ("ounces", "ounce", "oz")}
 
 
 # Pairs of two dimensions that people ask to convert though no conversion exists without more facts:
@@ -25,6 +28,13 @@ def confused(unit: Unit, rng: random.Random, scope: dict[str, list[Unit]], among
     partners = [b if a == unit.dimension else a for a, b in CONFUSED if unit.dimension in (a, b)]
     others = [u for d in partners if d in scope for u in scope[d] if not meant_otherwise(unit, u)]
     return rng.choice([u for u in others if u.name in among] or others) if others else None
+
+
+def confusable(scope: dict[str, list[Unit]], preferred: tuple[str, ...]) -> list[Unit]:
+    """The units of scope in a CONFUSED pair of dimensions both in scope, those named in `preferred` where any are."""
+    units = [u for group in scope.values() for u in group
+             if any(u.dimension in pair and all(d in scope for d in pair) for pair in CONFUSED)]
+    return [u for u in units if u.name in preferred] or units
 
 
 def meant_otherwise(a: Unit, b: Unit) -> bool:
