@@ -37,9 +37,8 @@ from .cli import comma_list
 ROOT = Path(__file__).resolve().parent.parent
 RECIPE = ROOT / "recipes" / "shipped.toml"
 RUN = "{run}"
-FLOORS = {  # a floor's name -> the measure it bounds, and whether that measure may not fall below or rise above it
-    "min_accuracy": ("accuracy", min), "min_refused_right": ("refused_right", min),
-    "max_false_refusals": ("false_refusals", max)}
+FLOORS = {"min_accuracy": ("accuracy", min), "min_refused_right": ("refused_right", min),  # name -> (measure,
+          "max_false_refusals": ("false_refusals", max)}  # whether it may not fall below or rise above the floor)
 
 
 class RecipeError(ValueError):
@@ -127,8 +126,7 @@ def measures(samples: str | Path) -> dict[str, float]:
     from .report import read_samples
 
     records = read_samples(samples)
-    unanswerable = [r for r in records if r["correct_answer"] is None]
-    answerable = [r for r in records if r["correct_answer"] is not None]
+    unanswerable, answerable = [[r for r in records if (r["correct_answer"] is None) == none] for none in (True, False)]
     found = {"accuracy": sum(r["is_correct"] for r in records) / max(len(records), 1),
              "false_refusals": sum(is_refusal(r["completion"]) for r in answerable) / max(len(answerable), 1)}
     if unanswerable:
@@ -137,10 +135,8 @@ def measures(samples: str | Path) -> dict[str, float]:
 
 
 def below_floors(stage: Stage) -> list[str]:
-    """The floors of a test stage that its samples miss, each as "refused_right 0.000 < 0.85"."""
-    if not stage.expect:
-        return []
-    found, misses = measures(stage.args["save_samples"]), []
+    """The floors of a test stage that its samples miss, each as "refused_right 0.0000 < 0.85"."""
+    found, misses = measures(stage.args["save_samples"]) if stage.expect else {}, []
     for floor, bound in stage.expect.items():
         name, kind = FLOORS[floor]
         if name in found and (found[name] < bound if kind is min else found[name] > bound):
@@ -384,9 +380,15 @@ def results_table(plan: Recipe) -> str:
     return "\n".join(lines) + "\n"
 
 
-def publish_command(recipe: str = str(RECIPE), run_dir: str | None = None) -> None:
-    """The last step alone: copy what finished stages made, write recipe.json and the results table."""
-    publish(load(recipe, run_dir))
+def publish_command(recipe: str = str(RECIPE), run_dir: str | None = None, floors: bool = True) -> None:
+    """The last step alone: copy what finished stages made, write recipe.json and the results table; as in
+    `run`, not while a test stage is under its floors (--floors False publishes anyway)."""
+    plan = load(recipe, run_dir)
+    tested = [s for s in plan.stages if Path(s.args.get("save_samples", "")).is_file()]
+    if (misses := [f"{s.name}: {', '.join(m)}" for s in tested if (m := below_floors(s))]) and floors:
+        raise SystemExit(f"not published: {'; '.join(misses)}, under the floors of {shown(plan.path)} "
+                         "(--floors False publishes anyway)")
+    publish(plan)
 
 
 COMMANDS = {"run": run, "publish": publish_command}

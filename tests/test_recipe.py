@@ -126,6 +126,8 @@ expect = {{ min_accuracy = 0.9, min_refused_right = 0.85 }}
                                          r"under the floors of .*floors.toml.*publishes nothing"):
         recipe.run(**options)
     assert not (tmp_path / "project").exists()
+    with pytest.raises(SystemExit, match="not published: sft_robust: accuracy 0.6667 < 0.9"):
+        recipe.publish_command(recipe=str(plan), run_dir=str(tmp_path / "run"))  # nor by the last step alone
     recipe.run(**options, floors=False)  # a trial goes on, saying so
     assert "(--floors False: going on)" in capsys.readouterr().out
     assert (tmp_path / "project" / "data" / "robust_samples.jsonl").exists()
