@@ -19,6 +19,7 @@ SFT never learned to refuse) and such an adapter must not replace a good one uns
 import datetime
 import hashlib
 import json
+import math
 import os
 import platform
 import shlex
@@ -122,16 +123,16 @@ def measures(samples: str | Path) -> dict[str, float]:
     """What a test stage's samples file shows, with the names of the test command's last line: accuracy,
     refused_right (of the questions with no answer; absent when there are none) and false_refusals (of the
     questions that have an answer, the share refused)."""
-    from .answers import is_refusal
+    from .data import BenchmarkResult
     from .report import read_samples
 
-    records = read_samples(samples)
-    unanswerable, answerable = [[r for r in records if (r["correct_answer"] is None) == none] for none in (True, False)]
-    found = {"accuracy": sum(r["is_correct"] for r in records) / max(len(records), 1),
-             "false_refusals": sum(is_refusal(r["completion"]) for r in answerable) / max(len(answerable), 1)}
-    if unanswerable:
-        found["refused_right"] = sum(r["is_correct"] for r in unanswerable) / len(unanswerable)
-    return found
+    records = read_samples(samples)  # scored again by the benchmark's own rules, as the test command scored them
+    result = BenchmarkResult.from_answers([math.nan if r["answer"] is None else r["answer"] for r in records],
+                                          [[r["question"], r["correct_answer"]] for r in records],
+                                          [r["completion"] for r in records])
+    found = {"accuracy": result.accuracy, "false_refusals": result.false_refusals,
+             "refused_right": result.refusal_accuracy}
+    return {name: value for name, value in found.items() if value is not None}  # refused_right: None without such rows
 
 
 def below_floors(stage: Stage) -> list[str]:
@@ -380,15 +381,15 @@ def results_table(plan: Recipe) -> str:
     return "\n".join(lines) + "\n"
 
 
-def publish_command(recipe: str = str(RECIPE), run_dir: str | None = None, floors: bool = True) -> None:
-    """The last step alone: copy what finished stages made, write recipe.json and the results table; as in
-    `run`, not while a test stage is under its floors (--floors False publishes anyway)."""
+def publish_command(recipe: str = str(RECIPE), run_dir: str | None = None, floors: bool = True,
+                    publish_to: str = str(ROOT)) -> None:
+    """The last step alone (see publish); as in `run`, not while a test stage is under its floors."""
     plan = load(recipe, run_dir)
     tested = [s for s in plan.stages if Path(s.args.get("save_samples", "")).is_file()]
     if (misses := [f"{s.name}: {', '.join(m)}" for s in tested if (m := below_floors(s))]) and floors:
         raise SystemExit(f"not published: {'; '.join(misses)}, under the floors of {shown(plan.path)} "
                          "(--floors False publishes anyway)")
-    publish(plan)
+    publish(plan, Path(publish_to))
 
 
 COMMANDS = {"run": run, "publish": publish_command}

@@ -102,7 +102,7 @@ def write_samples(path: Path, refused: int, of: int, answered_wrong: int = 0) ->
              " <answer>1</answer>", "answer": float("nan") if i < refused else 1.0, "is_correct": i < refused}
             for i in range(of)]
     rows += [{"question": "m in 1 km?", "correct_answer": 1000.0, "completion": " <answer>1000</answer>",
-              "answer": 1000.0, "is_correct": i >= answered_wrong} for i in range(10)]
+              "answer": 1000.0 if i >= answered_wrong else 10.0, "is_correct": i >= answered_wrong} for i in range(10)]
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
 
 
@@ -127,7 +127,8 @@ expect = {{ min_accuracy = 0.9, min_refused_right = 0.85 }}
         recipe.run(**options)
     assert not (tmp_path / "project").exists()
     with pytest.raises(SystemExit, match="not published: sft_robust: accuracy 0.6667 < 0.9"):
-        recipe.publish_command(recipe=str(plan), run_dir=str(tmp_path / "run"))  # nor by the last step alone
+        recipe.publish_command(recipe=str(plan), run_dir=str(tmp_path / "run"),  # nor by the last step alone
+                               publish_to=str(tmp_path / "project"))
     recipe.run(**options, floors=False)  # a trial goes on, saying so
     assert "(--floors False: going on)" in capsys.readouterr().out
     assert (tmp_path / "project" / "data" / "robust_samples.jsonl").exists()
