@@ -111,7 +111,8 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
     all); --course_share is the share of drawn questions in the course's six, the rest spread evenly over
     the others. --refusals is the share of questions between two dimensions, whose answer is null (no
     conversion exists), --compounds the share with a compound value ("5 ft 8 in", "1 h 45 min"), and
-    --twins the share between two units written alike but for case ("How many Mb in 3 MB?").
+    --twins the share between two units a reader takes for each other (alike.py: "How many Mb in 3 MB?",
+    "terabits in 4 tb", "Ounces in 3 pounds?").
     """
     excluded = _excluded(comma_list(exclude or ""))
     path = Path(output_json)

@@ -19,6 +19,7 @@ from ..conversion_utils import (COURSE_DIMENSIONS, UNITS, Unit, convert_units, d
 from .noise import SHORTEST_TYPO, TYPOS, can_shout, typo_in
 from .quantities import (COMPOUNDS, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, format_value,
                          sample_value, write_compound, write_value)
+from .alike import twin_kinds
 from .refusals import LOOSE_NAMES, confusable, confused, look_alikes, stranger
 from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
 
@@ -237,9 +238,7 @@ class _Drawer:
     def __init__(self, scope: dict[str, list[Unit]], everyday: float, refusals: float, course_share: float,
                  compounds: float, twins: float):
         self.scope, self.everyday, self.refusals, self.compounds, self.twins = scope, everyday, refusals, compounds, twins
-        # two units of one dimension written alike but for case: "Mb" a megabit and "MB" a megabyte, "cal"/"Cal"
-        self.twin_forms = [(a, fa, b, fb) for group in scope.values() for a in group for b in group if a is not b
-                           for fa in forms(a) for fb in forms(b) if fa.lower() == fb.lower()]
+        self.twin_kinds = twin_kinds(scope, EVERYDAY)  # "Mb in 3 MB", "terabits in 4 tb", "ounces in 3 pounds"
         self.compound_units = [u for group in scope.values() for u in group if u.name in COMPOUNDS]
         self.foot = next((u for u in self.compound_units if u.name == "foot"), None)
         self.look_alikes = look_alikes(scope)  # half the refusals: "watts in a kilowatt hour", "MB in 3 MB/s"
@@ -269,8 +268,9 @@ class _Drawer:
         return None
 
     def twin(self, rng: random.Random) -> tuple[Unit, str, Unit, str] | None:
-        """(src, form, dst, form) of two units written alike but for case ("Mb in 3 MB"), for a share of the draws."""
-        return rng.choice(self.twin_forms) if self.twins and self.twin_forms and rng.random() < self.twins else None
+        """(src, form, dst, form) of two units a reader takes for each other (alike.py), for a share of the draws."""
+        kinds = self.twin_kinds if self.twins and self.twin_kinds and rng.random() < self.twins else []
+        return rng.choice(rng.choice(kinds)) if kinds else None
 
     def pair(self, rng: random.Random) -> tuple[Unit, Unit]:
         if self.refusals and rng.random() < self.refusals and len(self.scope) > 1:
@@ -304,8 +304,8 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
     questions in the course's six dimensions, the rest spread evenly over the others.
     refusals: the share of drawn questions between two dimensions, which have no answer (answer None);
     above 0 the plan also asks every unit once so. compounds: the share of drawn questions whose value
-    is compound ("5 ft 8 in", "2 weeks and 3 days"); twins the share between two units of one dimension
-    written alike but for case ("How many Mb in 3 MB?", "cal in 2 Cal").
+    is compound ("5 ft 8 in", "2 weeks and 3 days"); twins the share between two units a reader takes
+    for each other (alike.py: "How many Mb in 3 MB?", "terabits in 4 tb", "Ounces in 3 pounds?").
     shouted_symbols: the share of drawn questions in capitals whose units are written as symbols
     ("HOW MANY G IN 2 LB?"); everyday: the share of drawn questions whose two units are both EVERYDAY
     units. plan=False skips the coverage plan: every question is drawn, so the shares above hold for the
