@@ -7,8 +7,6 @@ but for case ("How many Mb in 3 MB?", "cal in 2 Cal"); the bit and the byte of o
 "ounces", which the unit beside it makes a mass ("Ounces in 3 pounds?") or a volume ("ounces in a cup").
 """
 
-from collections.abc import Callable
-
 from ..conversion_utils import Unit, forms
 from .refusals import LOOSE_NAMES
 
@@ -30,19 +28,16 @@ def bit_byte_twins(scope: dict[str, list[Unit]]) -> list[Twin]:
             for fa in forms(a) for fb in forms(b)]
 
 
-def ounce_twins(scope: dict[str, list[Unit]], everyday: tuple[str, ...], near: Callable[[Unit, Unit], bool]
-                ) -> list[Twin]:
+def ounce_twins(scope: dict[str, list[Unit]], everyday: tuple[str, ...]) -> list[Twin]:
     """"ounces" beside an everyday mass (an ounce) and beside an everyday volume (a fluid ounce, written
-    loosely as LOOSE_NAMES allows) of similar size (grams, pounds, cups; not tons), either one the source."""
+    loosely as LOOSE_NAMES allows), either one the source."""
     ounces = [(unit, form) for group in scope.values() for unit in group
               for form in (LOOSE_NAMES.get(unit.name) or (forms(unit) if unit.name == "ounce" else ()))]
     pairs = [(unit, form, other, other_form) for unit, form in ounces for other in scope[unit.dimension]
-             if other is not unit and other.name in everyday and "ounce" not in other.name and near(unit, other)
-             for other_form in forms(other)]
+             if other is not unit and other.name in everyday and "ounce" not in other.name for other_form in forms(other)]
     return pairs + [(b, fb, a, fa) for a, fa, b, fb in pairs]
 
 
-def twin_kinds(scope: dict[str, list[Unit]], everyday: tuple[str, ...], near: Callable[[Unit, Unit], bool]
-               ) -> list[list[Twin]]:
+def twin_kinds(scope: dict[str, list[Unit]], everyday: tuple[str, ...]) -> list[list[Twin]]:
     """The kinds above that this scope has any of; a draw picks a kind, then a pair of it."""
-    return [kind for kind in (case_twins(scope), bit_byte_twins(scope), ounce_twins(scope, everyday, near)) if kind]
+    return [kind for kind in (case_twins(scope), bit_byte_twins(scope), ounce_twins(scope, everyday)) if kind]

@@ -17,13 +17,20 @@ from dataclasses import dataclass
 from ..conversion_utils import (COURSE_DIMENSIONS, UNITS, Unit, convert_units, dimensions as all_dimensions, forms,
                                is_word, lookup, refusal_pair)
 from .noise import SHORTEST_TYPO, TYPOS, can_shout, typo_in
-from .quantities import (COMPOUNDS, SINGULAR_FORMS, TEMPERATURE_FORMS, VALUE_FORM_SHARE, VALUE_FORMS, article,
-                         compound_behind, format_value, sample_value, write_compound, write_value)
+from .quantities import (COMPOUNDS, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, format_value,
+                         sample_value, write_compound, write_value)
 from .alike import twin_kinds
 from .refusals import LOOSE_NAMES, confusable, confused, look_alikes, stranger
 from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
 
-# how often a question carries each kind of noise (how often a value is written each way: quantities.py)
+# How often a value is written each way, and how often a question carries each kind of noise. Digits
+# stay the most common (the course writes them), the rest are how people type when they do not.
+VALUE_FORM_SHARE = {"digits": 0.5, "article": 0.1, "words": 0.08, "fraction": 0.04, "fraction-words": 0.04,
+                    "leading-dot": 0.03, "thousands": 0.03, "scientific": 0.03, "unicode-fraction": 0.04,
+                    "decimal-comma": 0.04, "scale": 0.03, "negative": 0.0, "compound": 0.0}
+# (a compound value is drawn with its units: generate_question_records' compounds share)
+# temperature values are written as digits, signed or not, or as words; nothing else reads naturally
+TEMPERATURE_FORMS = {"digits": 0.6, "negative": 0.25, "decimal-comma": 0.08, "words": 0.07}
 NOISE = ("none", "typo", "capitals")
 NOISE_SHARE = {"typo": 0.07, "capitals": 0.06}
 # the units people ask about most ("cups in a quart", "kg in pounds"): the everyday share of a file draws
@@ -231,7 +238,7 @@ class _Drawer:
     def __init__(self, scope: dict[str, list[Unit]], everyday: float, refusals: float, course_share: float,
                  compounds: float, twins: float):
         self.scope, self.everyday, self.refusals, self.compounds, self.twins = scope, everyday, refusals, compounds, twins
-        self.twin_kinds = twin_kinds(scope, EVERYDAY, near)  # "Mb in 3 MB", "terabits in 4 tb", "ounces in 3 pounds"
+        self.twin_kinds = twin_kinds(scope, EVERYDAY)  # "Mb in 3 MB", "terabits in 4 tb", "ounces in 3 pounds"
         self.compound_units = [u for group in scope.values() for u in group if u.name in COMPOUNDS]
         self.foot = next((u for u in self.compound_units if u.name == "foot"), None)
         self.look_alikes = look_alikes(scope)  # half the refusals: "watts in a kilowatt hour", "MB in 3 MB/s"
@@ -289,7 +296,7 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
                               plan: bool = True, typo_kinds: tuple[str, ...] = TYPOS,
                               shortest_typo: int = SHORTEST_TYPO, dimensions: tuple[str, ...] | None = None,
                               refusals: float = 0.0, course_share: float = 0.5, compounds: float = 0.0,
-                              twins: float = 0.0, value_forms: dict[str, float] | None = None) -> list[Question]:
+                              twins: float = 0.0) -> list[Question]:
     """n distinct questions. The first ones follow a coverage plan (every form of every unit, as source
     and as target; every unit in every shape and with every value form that applies); the rest draw unit
     pairs, forms, shapes, value forms and noise at random (noise_share: {"typo": p, "capitals": q}, else
@@ -300,8 +307,7 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
     is compound ("5 ft 8 in", "2 weeks and 3 days"); twins the share between two units a reader takes
     for each other (alike.py: "How many Mb in 3 MB?", "terabits in 4 tb", "Ounces in 3 pounds?").
     shouted_symbols: the share of drawn questions in capitals whose units are written as symbols
-    ("HOW MANY G IN 2 LB?"); value_forms: weights that replace VALUE_FORM_SHARE's for drawn questions
-    ({"scale": 0.06}); everyday: the share of drawn questions whose two units are both EVERYDAY
+    ("HOW MANY G IN 2 LB?"); everyday: the share of drawn questions whose two units are both EVERYDAY
     units. plan=False skips the coverage plan: every question is drawn, so the shares above hold for the
     whole file. typo_kinds: the slips a typo may be (noise.TYPOS; MORE_TYPOS adds the key row above or below
     and sounds spelled otherwise, "quartz", "gramz"; ALL_TYPOS also an extra key, "meteres"); shortest_typo:
@@ -311,7 +317,6 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
     rng = random.Random(seed)
     jobs = _coverage_plan(rng, scope, refusals > 0) if plan else []
     drawer = _Drawer(scope, everyday, refusals, course_share, compounds, twins)
-    value_shares = {**VALUE_FORM_SHARE, **(value_forms or {})}
     seen, out = set(exclude), []
     attempts = job_attempts = 0
     while len(out) < n:
@@ -330,7 +335,7 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
             if twin and not compound:
                 src, src_form, dst, dst_form = twin
             value_form = "compound" if compound else _draw(
-                TEMPERATURE_FORMS if src.dimension == "temperature" else value_shares, rng)
+                TEMPERATURE_FORMS if src.dimension == "temperature" else VALUE_FORM_SHARE, rng)
             if not applies(value_form, src) or value_form == "compound" and src.dimension != dst.dimension \
                     or twin and value_form in SINGULAR_FORMS:  # "a megabyte in Mb" would lose the twin's "MB"
                 value_form = "digits"
