@@ -97,11 +97,17 @@ class BenchmarkResult:
         for sample, completion in zip(samples, completions or []):
             sample["completion"] = completion
         n = max(len(samples), 1)
-        answerable = [s for s in samples if s["correct_answer"] is not None]
-        refused = sum(is_refusal(s.get("completion")) for s in answerable)
+        refused, answerable = false_refusal_count(samples)
         return cls(accuracy=sum(s["is_correct"] for s in samples) / n,
                    answer_rate=sum(not math.isnan(s["answer"]) for s in samples) / n,
-                   samples=samples, false_refusals=refused / max(len(answerable), 1))
+                   samples=samples, false_refusals=refused / max(answerable, 1))
+
+
+def false_refusal_count(samples: list[dict]) -> tuple[int, int]:
+    """(refused, asked): of the questions that have an answer, how many the model refused ("3/715" in the
+    results table, a rate in BenchmarkResult)."""
+    answerable = [s for s in samples if s["correct_answer"] is not None]
+    return sum(is_refusal(s.get("completion")) for s in answerable), len(answerable)
 
 
 def benchmark(model, dataset: Dataset, max_question: int | None = None) -> BenchmarkResult:

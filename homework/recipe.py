@@ -352,7 +352,7 @@ def machine() -> str:
 def results_table(plan: Recipe) -> str:
     """Markdown, a column per model: accuracy on every test stage's set, the robust set also by kind, and
     how often a question that has an answer was refused."""
-    from .answers import is_refusal
+    from .data import false_refusal_count
     from .report import read_samples
 
     cells: dict[str, dict[str, str]] = {}  # row ("valid", "robust: capitals") -> model -> cell
@@ -372,9 +372,8 @@ def results_table(plan: Recipe) -> str:
                 kinds[record["kind"]] = (right + record["is_correct"], total + 1)
         for kind, (right, total) in sorted(kinds.items(), key=lambda item: -item[1][1]):
             cells.setdefault(f"{split}: {kind}", {})[model] = f"{right}/{total}"
-        answerable = [r for r in records if r["correct_answer"] is not None]  # refused although it has an answer
-        refused = sum(is_refusal(r["completion"]) for r in answerable)
-        cells.setdefault(f"{split}: false refusals", {})[model] = f"{refused}/{len(answerable)}"
+        refused, answerable = false_refusal_count(records)  # refused although it has an answer
+        cells.setdefault(f"{split}: false refusals", {})[model] = f"{refused}/{answerable}"
     lines = [f"Recipe {plan.path.name}, commit {git_commit()}, {datetime.date.today().isoformat()}, {machine()}.", "",
              "| set | " + " | ".join(models) + " |", "|---" * (len(models) + 1) + "|"]
     lines += [f"| {row} | " + " | ".join(by_model.get(m, "") for m in models) + " |" for row, by_model in cells.items()]
