@@ -354,6 +354,16 @@ def test_a_shouted_symbol_of_two_dimensions_is_asked_beside_its_own():
     assert 0.2 < sum(q.answer is None for q in records) / len(records) < 0.4
 
 
+def test_a_question_with_no_answer_is_often_asked_of_one_unit():
+    """"How many liters are in a meter?" is how most people ask what has no answer (SFT gave it 1000): drawn
+    refusals write their value as "a"/"an"/"one" far more often than questions that have an answer."""
+    records = generator.generate_question_records(3000, seed=5, plan=False, refusals=0.3)
+    def article_share(rows):
+        return sum(q.value_form == "article" for q in rows) / len(rows)
+    assert article_share([q for q in records if q.answer is None]) > 0.25
+    assert article_share([q for q in records if q.answer is not None]) < 0.12
+
+
 def test_value_forms_reweights_how_drawn_values_are_written(tmp_path):
     """SFT wrote "a quarter million" as 0.25e3: --value_forms scale=0.06 gives scale words twice their share,
     and a form the generator does not know is named in one sentence rather than ignored."""

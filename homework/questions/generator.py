@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from ..conversion_utils import (COURSE_DIMENSIONS, UNITS, Unit, convert_units, dimensions as all_dimensions, forms,
                                is_word, lookup, refusal_pair)
 from .noise import SHORTEST_TYPO, TYPOS, can_shout, typo_in
-from .quantities import (COMPOUNDS, SINGULAR_FORMS, TEMPERATURE_FORMS, VALUE_FORM_SHARE, VALUE_FORMS, article,
-                         compound_behind, format_value, sample_value, write_compound, write_value)
+from .quantities import (COMPOUNDS, REFUSAL_FORMS, SINGULAR_FORMS, TEMPERATURE_FORMS, VALUE_FORM_SHARE, VALUE_FORMS,
+                         article, compound_behind, format_value, sample_value, write_compound, write_value)
 from .alike import twin_kinds
 from .refusals import LOOSE_NAMES, confusable, confused, look_alikes, stranger
 from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
@@ -331,8 +331,9 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
                 twin_kind, (src, src_form, dst, dst_form) = twin
             else:
                 twin = twin_kind = None
+            shares = value_shares if src.dimension == dst.dimension else {**value_shares, **REFUSAL_FORMS}
             value_form = "compound" if compound else _draw(
-                TEMPERATURE_FORMS if src.dimension == "temperature" else value_shares, rng)
+                TEMPERATURE_FORMS if src.dimension == "temperature" else shares, rng)
             if not applies(value_form, src) or value_form == "compound" and src.dimension != dst.dimension \
                     or twin and value_form in SINGULAR_FORMS:  # "a megabyte in Mb" would lose the twin's "MB"
                 value_form = "digits"
