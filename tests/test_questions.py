@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from homework import conversion_utils as cu
-from homework.questions import commands, generator, refusals
+from homework.questions import alike, commands, generator, refusals
 
 def test_generation_is_deterministic_disjoint_and_covers_every_pair():
     valid = generator.generate_questions(600, seed=1)
@@ -321,7 +321,7 @@ def test_twins_ask_between_units_a_reader_takes_for_each_other():
     and a volume beside cups, "G" a gram beside ounces: most of valid's misses in the course's dimensions were
     one read as the other."""
     records = generator.generate_question_records(800, seed=2, dimensions=("storage", "mass", "volume"), plan=False,
-                                                  twins=1.0)
+                                                  twins=1.0, twin_kinds=alike.TWIN_KINDS)
     case = [q for q in records if q.src_form.lower() == q.dst_form.lower()]
     bit_byte = [q for q in records if q.src.name.replace("bit", "byte") == q.dst.name.replace("bit", "byte")
                 and q not in case]
@@ -341,27 +341,26 @@ def test_twins_ask_between_units_a_reader_takes_for_each_other():
         assert q.answer == pytest.approx(cu.convert_units(q.value, q.src, q.dst))
     plain = generator.generate_question_records(300, seed=2, dimensions=("storage",), plan=False)
     assert sum(q.src_form.lower() == q.dst_form.lower() for q in plain) < 30
+    shipped = generator.generate_question_records(300, seed=2, dimensions=("storage", "mass"), plan=False, twins=1.0)
+    assert not [q for q in shipped if {q.src_form, q.dst_form} & {"g", "G", "M"} and q.noise == "capitals"
+                and q.src.name.replace("bit", "byte") != q.dst.name.replace("bit", "byte")]  # shouted: opt-in
 
 
-def test_a_shouted_symbol_of_two_dimensions_is_asked_beside_its_own():
-    """"KN" is a knot and a kilonewton: shouted twins ask it beside a speed or a force, so that the other unit
-    says which ("9 CM/S TO KN" has an answer in knots); twins never turn a question with no answer into one."""
-    records = generator.generate_question_records(400, seed=3, dimensions=("speed", "force"), plan=False, twins=1.0,
-                                                  refusals=0.3)
-    knots = [q for q in records if q.answer is not None and "KN" in q.text.split() and q.noise == "capitals"]
-    assert {q.src.name for q in knots} | {q.dst.name for q in knots} >= {"knot", "kilonewton"}
-    assert all(q.src.dimension == q.dst.dimension for q in knots)
-    assert 0.2 < sum(q.answer is None for q in records) / len(records) < 0.4
-
-
-def test_a_question_with_no_answer_is_often_asked_of_one_unit():
-    """"How many liters are in a meter?" is how most people ask what has no answer (SFT gave it 1000): drawn
-    refusals write their value as "a"/"an"/"one" far more often than questions that have an answer."""
-    records = generator.generate_question_records(3000, seed=5, plan=False, refusals=0.3)
-    def article_share(rows):
-        return sum(q.value_form == "article" for q in rows) / len(rows)
-    assert article_share([q for q in records if q.answer is None]) > 0.25
-    assert article_share([q for q in records if q.answer is not None]) < 0.12
+def test_a_shouted_symbol_of_two_dimensions_is_asked_beside_its_own(tmp_path):
+    """"KN" is a knot and a kilonewton: shouted twins (--twin_kinds shouted) ask it beside a speed or a force, so
+    that the other unit says which ("9 CM/S TO KN" has an answer in knots); an unknown kind is named."""
+    out = tmp_path / "q.json"
+    commands.questions(str(out), n=300, seed=3, plan=False, exclude="", dimensions="speed,force", twins=1.0,
+                       twin_kinds="shouted")
+    rows = json.loads(out.read_text())
+    knots = [q for q, _ in rows if re.search(r"(?<![A-Z])KN\b", q)]  # "5KN" too
+    assert len(knots) == len(rows) and all(q == q.upper() for q in knots)
+    records = generator.generate_question_records(300, seed=3, dimensions=("speed", "force"), plan=False, twins=1.0,
+                                                  twin_kinds=("shouted",))
+    assert {q.src.name for q in records} | {q.dst.name for q in records} >= {"knot", "kilonewton"}
+    assert all(q.src.dimension == q.dst.dimension and q.noise == "capitals" for q in records)
+    with pytest.raises(SystemExit, match="--twin_kinds case,shouting: shouting is not a kind of twins"):
+        commands.questions(str(out), n=10, plan=False, exclude="", twins=0.5, twin_kinds="case,shouting")
 
 
 def test_value_forms_reweights_how_drawn_values_are_written(tmp_path):

@@ -35,9 +35,6 @@ VALUE_FORMS = ("digits", "article", "words", "fraction", "fraction-words", "lead
 VALUE_FORM_SHARE = {"digits": 0.5, "article": 0.1, "words": 0.08, "fraction": 0.04, "fraction-words": 0.04,
                     "leading-dot": 0.03, "thousands": 0.03, "scientific": 0.03, "unicode-fraction": 0.04,
                     "decimal-comma": 0.04, "scale": 0.03, "negative": 0.0, "compound": 0.0}
-# a question with no answer is most often asked of one unit ("How many liters are in a meter?": over half
-# of robust.json's 52): there, "a"/"an"/"one" weighs as much as digits
-REFUSAL_FORMS = {"article": 0.5}
 # temperature values are written as digits, signed or not, or as words; nothing else reads naturally
 TEMPERATURE_FORMS = {"digits": 0.6, "negative": 0.25, "decimal-comma": 0.08, "words": 0.07}
 UNICODE_FRACTIONS = {"½": (1, 2), "¼": (1, 4), "¾": (3, 4), "⅓": (1, 3), "⅔": (2, 3), "⅛": (1, 8), "⅜": (3, 8),
