@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from homework import conversion_utils as cu
-from homework.questions import commands, generator, refusals
+from homework.questions import alike, commands, generator, refusals
 
 def test_generation_is_deterministic_disjoint_and_covers_every_pair():
     valid = generator.generate_questions(600, seed=1)
@@ -318,24 +318,64 @@ def test_the_plan_asks_a_unit_without_a_partner_of_its_size_with_the_big_values_
 
 def test_twins_ask_between_units_a_reader_takes_for_each_other():
     """"Mb" is a megabit and "MB" a megabyte, "tb" a terabyte beside terabits, "ounces" a mass beside pounds
-    and a volume beside cups: most of valid's misses in the course's dimensions were one read as the other."""
-    records = generator.generate_question_records(600, seed=2, dimensions=("storage", "mass", "volume"), plan=False,
-                                                  twins=1.0)
+    and a volume beside cups, "G" a gram beside ounces: most of valid's misses in the course's dimensions were
+    one read as the other."""
+    records = generator.generate_question_records(800, seed=2, dimensions=("storage", "mass", "volume"), plan=False,
+                                                  twins=1.0, twin_kinds=alike.TWIN_KINDS)
     case = [q for q in records if q.src_form.lower() == q.dst_form.lower()]
     bit_byte = [q for q in records if q.src.name.replace("bit", "byte") == q.dst.name.replace("bit", "byte")
                 and q not in case]
     ounces = [q for q in records if "ounce" in q.src.name + q.dst.name and q.src.dimension in ("mass", "volume")]
-    assert len(case) + len(bit_byte) + len(ounces) == len(records) and min(len(case), len(bit_byte), len(ounces)) > 150
+    shouted = [q for q in records if {q.src_form, q.dst_form} & {"g", "G", "M"} and q not in case + bit_byte + ounces]
+    assert len(case) + len(bit_byte) + len(ounces) + len(shouted) == len(records)
+    assert min(len(case), len(bit_byte), len(ounces), len(shouted)) > 150
     assert {q.src.name for q in case} >= {"bit", "byte", "megabit", "megabyte", "kilobit", "kilobyte"}
     assert {q.src_form for q in bit_byte} >= {"b", "tb", "Tbit", "kilobits", "kilobytes", "bytes"}
     fluid = [q for q in ounces if q.src.dimension == "volume"]
     assert {f for q in fluid for f in (q.src_form, q.dst_form)} & {"ounces", "ounce", "oz"}  # written loosely
     assert any(q.src.name == "ounce" and q.dst.name == "pound" for q in ounces)
+    assert all(q.noise == "capitals" and q.text == q.text.upper() for q in shouted)  # "CONVERT 250 G TO OZ"
+    assert {q.src.name for q in shouted} >= {"gram", "gigabyte", "megabyte"}
     for q in records:
         assert q.src is not q.dst and q.src.dimension == q.dst.dimension
         assert q.answer == pytest.approx(cu.convert_units(q.value, q.src, q.dst))
     plain = generator.generate_question_records(300, seed=2, dimensions=("storage",), plan=False)
     assert sum(q.src_form.lower() == q.dst_form.lower() for q in plain) < 30
+    shipped = generator.generate_question_records(300, seed=2, dimensions=("storage", "mass"), plan=False, twins=1.0)
+    assert not [q for q in shipped if {q.src_form, q.dst_form} & {"g", "G", "M"} and q.noise == "capitals"
+                and q.src.name.replace("bit", "byte") != q.dst.name.replace("bit", "byte")]  # shouted: opt-in
+
+
+def test_a_shouted_symbol_of_two_dimensions_is_asked_beside_its_own(tmp_path):
+    """"KN" is a knot and a kilonewton: shouted twins (--twin_kinds shouted) ask it beside a speed or a force, so
+    that the other unit says which ("9 CM/S TO KN" has an answer in knots); an unknown kind is named."""
+    out = tmp_path / "q.json"
+    commands.questions(str(out), n=300, seed=3, plan=False, exclude="", dimensions="speed,force", twins=1.0,
+                       twin_kinds="shouted")
+    rows = json.loads(out.read_text())
+    knots = [q for q, _ in rows if re.search(r"(?<![A-Z])KN\b", q)]  # "5KN" too
+    assert len(knots) == len(rows) and all(q == q.upper() for q in knots)
+    records = generator.generate_question_records(300, seed=3, dimensions=("speed", "force"), plan=False, twins=1.0,
+                                                  twin_kinds=("shouted",))
+    assert {q.src.name for q in records} | {q.dst.name for q in records} >= {"knot", "kilonewton"}
+    assert all(q.src.dimension == q.dst.dimension and q.noise == "capitals" for q in records)
+    with pytest.raises(SystemExit, match="--twin_kinds case,shouting: shouting is not a kind of twins"):
+        commands.questions(str(out), n=10, plan=False, exclude="", twins=0.5, twin_kinds="case,shouting")
+
+
+def test_value_forms_reweights_how_drawn_values_are_written(tmp_path):
+    """SFT wrote "a quarter million" as 0.25e3: --value_forms scale=0.06 gives scale words twice their share,
+    and a form the generator does not know is named in one sentence rather than ignored."""
+    def scale_share(**options):
+        records = generator.generate_question_records(1500, seed=4, plan=False, **options)
+        return sum(q.value_form == "scale" for q in records) / len(records)
+    assert scale_share() < 0.04 < 0.05 < scale_share(value_forms={"scale": 0.06})
+    out = tmp_path / "q.json"
+    commands.questions(str(out), n=300, plan=False, exclude="", value_forms="scale=1,digits=0")
+    assert sum(bool(re.search(r"thousand|million|billion|trillion|\dk\b", q, re.I)) for q, _ in json.loads(out.read_text())) > 150
+    for wrong in ("scales=0.1", "scale=x", "scale=2", "compound=0.1"):
+        with pytest.raises(SystemExit, match=f"--value_forms {wrong}: expected form=weight pairs"):
+            commands.questions(str(out), n=10, plan=False, exclude="", value_forms=wrong)
 
 
 def test_half_the_drawn_refusals_are_between_units_written_alike():

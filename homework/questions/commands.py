@@ -18,6 +18,8 @@ from ..conversion_utils import COURSE_DIMENSIONS, UNITS, dimensions, forms
 from .generator import (NOISE, NOISE_SHARE, SHAPES, VALUE_FORMS, coverage_gaps, generate_question_records, plan_size,
                         split_records)
 from .noise import ALL_TYPOS, MORE_TYPOS, SHORTEST_TYPO, TYPOS
+from .alike import DEFAULT_TWIN_KINDS, TWIN_KINDS
+from .quantities import VALUE_FORM_SHARE
 
 
 def write_json(path: Path, rows) -> None:
@@ -93,7 +95,8 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
               shouted_symbols: float = 0.0, everyday: float = 0.0, plan: bool = True,
               more_typos: bool = False, typo_kinds: str | tuple | None = None,
               shortest_typo: int = SHORTEST_TYPO, dimensions: str | tuple | None = None, course_share: float = 0.5,
-              refusals: float = 0.0, compounds: float = 0.0, twins: float = 0.0) -> None:
+              refusals: float = 0.0, compounds: float = 0.0, twins: float = 0.0,
+              value_forms: str | tuple | None = None, twin_kinds: str | tuple | None = None) -> None:
     """Write n more [question, answer] pairs (e.g. for datagen), none of them in the `exclude` file(s):
     "--exclude data/valid.json,data/robust.json" keeps both sets unseen.
 
@@ -112,17 +115,21 @@ def questions(output_json: str, n: int = 4000, seed: int = 7, exclude: str | tup
     the others. --refusals is the share of questions between two dimensions, whose answer is null (no
     conversion exists), --compounds the share with a compound value ("5 ft 8 in", "1 h 45 min"), and
     --twins the share between two units a reader takes for each other (alike.py: "How many Mb in 3 MB?",
-    "terabits in 4 tb", "Ounces in 3 pounds?").
+    "terabits in 4 tb", "Ounces in 3 pounds?"), of the kinds --twin_kinds names, comma-separated, from case,
+    bit-byte, ounce and shouted ("9 CM/S TO KN": a symbol of two dimensions in capitals), or "all"; default:
+    the first three. --value_forms reweights how drawn values are written,
+    "scale=0.06" giving twice the default weight to scale words ("a quarter million"; the others as in
+    quantities.VALUE_FORM_SHARE).
     """
     excluded = _excluded(comma_list(exclude or ""))
     path = Path(output_json)
     write_json(path, [[q.text, q.answer] for q in _records(
         n, seed, excluded, typos, capitals, shouted_symbols, everyday, plan, more_typos, typo_kinds, shortest_typo,
-        dimensions, course_share, refusals, compounds, twins)])
+        dimensions, course_share, refusals, compounds, twins, value_forms, twin_kinds)])
     print(f"wrote {n} questions to {path}")
     planned = plan_size(_dimensions(dimensions), refusals > 0) if plan else 0
     drawn_only = {"shouted_symbols": shouted_symbols, "everyday": everyday, "course_share": course_share,
-                  "compounds": compounds, "twins": twins}
+                  "compounds": compounds, "twins": twins, "value_forms": value_forms, "twin_kinds": twin_kinds}
     defaults = inspect.signature(questions).parameters
     idle = [f"--{option}" for option, value in drawn_only.items() if value != defaults[option].default]
     if idle and n <= planned:
@@ -134,7 +141,7 @@ def _records(n: int = 4000, seed: int = 7, excluded: frozenset = frozenset(), ty
              capitals: float = NOISE_SHARE["capitals"], shouted_symbols: float = 0.0, everyday: float = 0.0,
              plan: bool = True, more_typos: bool = False, typo_kinds=None, shortest_typo: int = SHORTEST_TYPO,
              dimensions=None, course_share: float = 0.5, refusals: float = 0.0, compounds: float = 0.0,
-             twins: float = 0.0):
+             twins: float = 0.0, value_forms=None, twin_kinds=None):
     """The records `questions` writes, its options checked: one sentence naming the option when wrong."""
     if not (0 <= typos and 0 <= capitals and typos + capitals <= 1):
         raise SystemExit(f"--typos {typos} and --capitals {capitals}: expected shares from 0 to 1 that sum to at most 1")
@@ -150,7 +157,36 @@ def _records(n: int = 4000, seed: int = 7, excluded: frozenset = frozenset(), ty
                                      shouted_symbols=shouted_symbols, everyday=everyday, plan=plan,
                                      typo_kinds=kinds, shortest_typo=shortest_typo,
                                      dimensions=_dimensions(dimensions), course_share=course_share,
-                                     refusals=refusals, compounds=compounds, twins=twins)
+                                     refusals=refusals, compounds=compounds, twins=twins,
+                                     value_forms=_value_forms(value_forms), twin_kinds=_twin_kinds(twin_kinds))
+
+
+def _twin_kinds(text) -> tuple[str, ...]:
+    """The kinds of twins that --twin_kinds names ("case,shouted", "all"); None: alike.DEFAULT_TWIN_KINDS."""
+    if text is None:
+        return DEFAULT_TWIN_KINDS
+    names = TWIN_KINDS if comma_list(text) == ("all",) else tuple(name.strip() for name in comma_list(text))
+    if unknown := [name for name in names if name not in TWIN_KINDS]:
+        raise SystemExit(f"--twin_kinds {text}: {', '.join(unknown)} is not a kind of twins; expected some of "
+                         f"{', '.join(TWIN_KINDS)}, comma-separated, or all")
+    return names
+
+
+def _value_forms(text) -> dict[str, float] | None:
+    """The weights that --value_forms gives ("scale=0.06,words=0.1"), each a value form and a number from 0 to 1."""
+    if text is None:
+        return None
+    weights, known = {}, [form for form in VALUE_FORM_SHARE if form != "compound"]
+    for part in comma_list(text):
+        name, _, weight = str(part).partition("=")
+        try:
+            weights[name.strip()] = float(weight)
+        except ValueError:
+            weights[name.strip()] = -1.0
+        if name.strip() not in known or not 0 <= weights[name.strip()] <= 1:
+            raise SystemExit(f"--value_forms {text}: expected form=weight pairs, comma-separated, a weight from 0 to 1 "
+                             f"for a form of {', '.join(known)} (e.g. scale=0.06; compounds: --compounds)")
+    return weights
 
 
 def _excluded(files) -> frozenset:

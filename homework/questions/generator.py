@@ -17,20 +17,13 @@ from dataclasses import dataclass
 from ..conversion_utils import (COURSE_DIMENSIONS, UNITS, Unit, convert_units, dimensions as all_dimensions, forms,
                                is_word, lookup, refusal_pair)
 from .noise import SHORTEST_TYPO, TYPOS, can_shout, typo_in
-from .quantities import (COMPOUNDS, SINGULAR_FORMS, VALUE_FORMS, article, compound_behind, format_value,
-                         sample_value, write_compound, write_value)
-from .alike import twin_kinds
+from .quantities import (COMPOUNDS, SINGULAR_FORMS, TEMPERATURE_FORMS, VALUE_FORM_SHARE, VALUE_FORMS,
+                         article, compound_behind, format_value, sample_value, write_compound, write_value)
+from .alike import DEFAULT_TWIN_KINDS, twin_kinds as twins_of_kinds
 from .refusals import LOOSE_NAMES, confusable, confused, look_alikes, stranger
 from .templates import PER, SHAPES, STORIES, TEMPLATES  # noqa: F401 (TEMPLATES: part of the API)
 
-# How often a value is written each way, and how often a question carries each kind of noise. Digits
-# stay the most common (the course writes them), the rest are how people type when they do not.
-VALUE_FORM_SHARE = {"digits": 0.5, "article": 0.1, "words": 0.08, "fraction": 0.04, "fraction-words": 0.04,
-                    "leading-dot": 0.03, "thousands": 0.03, "scientific": 0.03, "unicode-fraction": 0.04,
-                    "decimal-comma": 0.04, "scale": 0.03, "negative": 0.0, "compound": 0.0}
-# (a compound value is drawn with its units: generate_question_records' compounds share)
-# temperature values are written as digits, signed or not, or as words; nothing else reads naturally
-TEMPERATURE_FORMS = {"digits": 0.6, "negative": 0.25, "decimal-comma": 0.08, "words": 0.07}
+# how often a question carries each kind of noise (how often a value is written each way: quantities.py)
 NOISE = ("none", "typo", "capitals")
 NOISE_SHARE = {"typo": 0.07, "capitals": 0.06}
 # the units people ask about most ("cups in a quart", "kg in pounds"): the everyday share of a file draws
@@ -236,9 +229,9 @@ class _Drawer:
     """Draws the unit pair of a question that is not in the coverage plan."""
 
     def __init__(self, scope: dict[str, list[Unit]], everyday: float, refusals: float, course_share: float,
-                 compounds: float, twins: float):
+                 compounds: float, twins: float, twin_kinds: tuple[str, ...] = DEFAULT_TWIN_KINDS):
         self.scope, self.everyday, self.refusals, self.compounds, self.twins = scope, everyday, refusals, compounds, twins
-        self.twin_kinds = twin_kinds(scope, EVERYDAY)  # "Mb in 3 MB", "terabits in 4 tb", "ounces in 3 pounds"
+        self.twin_kinds = twins_of_kinds(scope, EVERYDAY, twin_kinds)  # "Mb in 3 MB", "terabits in 4 tb"...
         self.compound_units = [u for group in scope.values() for u in group if u.name in COMPOUNDS]
         self.foot = next((u for u in self.compound_units if u.name == "foot"), None)
         self.look_alikes = look_alikes(scope)  # half the refusals: "watts in a kilowatt hour", "MB in 3 MB/s"
@@ -267,10 +260,10 @@ class _Drawer:
             return src, rng.choice([u for u in self.scope[src.dimension] if near(src, u)])
         return None
 
-    def twin(self, rng: random.Random) -> tuple[Unit, str, Unit, str] | None:
-        """(src, form, dst, form) of two units a reader takes for each other (alike.py), for a share of the draws."""
-        kinds = self.twin_kinds if self.twins and self.twin_kinds and rng.random() < self.twins else []
-        return rng.choice(rng.choice(kinds)) if kinds else None
+    def twin(self, rng: random.Random) -> tuple[str, tuple[Unit, str, Unit, str]] | None:
+        """(kind, (src, form, dst, form)) of two units a reader takes for each other (alike.py), for a share."""
+        kind = rng.choice(list(self.twin_kinds)) if self.twins and self.twin_kinds and rng.random() < self.twins else None
+        return (kind, rng.choice(self.twin_kinds[kind])) if kind else None
 
     def pair(self, rng: random.Random) -> tuple[Unit, Unit]:
         if self.refusals and rng.random() < self.refusals and len(self.scope) > 1:
@@ -296,7 +289,8 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
                               plan: bool = True, typo_kinds: tuple[str, ...] = TYPOS,
                               shortest_typo: int = SHORTEST_TYPO, dimensions: tuple[str, ...] | None = None,
                               refusals: float = 0.0, course_share: float = 0.5, compounds: float = 0.0,
-                              twins: float = 0.0) -> list[Question]:
+                              twins: float = 0.0, value_forms: dict[str, float] | None = None,
+                              twin_kinds: tuple[str, ...] = DEFAULT_TWIN_KINDS) -> list[Question]:
     """n distinct questions. The first ones follow a coverage plan (every form of every unit, as source
     and as target; every unit in every shape and with every value form that applies); the rest draw unit
     pairs, forms, shapes, value forms and noise at random (noise_share: {"typo": p, "capitals": q}, else
@@ -304,10 +298,11 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
     questions in the course's six dimensions, the rest spread evenly over the others.
     refusals: the share of drawn questions between two dimensions, which have no answer (answer None);
     above 0 the plan also asks every unit once so. compounds: the share of drawn questions whose value
-    is compound ("5 ft 8 in", "2 weeks and 3 days"); twins the share between two units a reader takes
-    for each other (alike.py: "How many Mb in 3 MB?", "terabits in 4 tb", "Ounces in 3 pounds?").
+    is compound ("5 ft 8 in", "2 weeks and 3 days"); twins the share between two units a reader takes for each
+    other, of twin_kinds (alike.py: "Mb in 3 MB?", "terabits in 4 tb", "Ounces in 3 pounds?", "5 CM/S TO KN").
     shouted_symbols: the share of drawn questions in capitals whose units are written as symbols
-    ("HOW MANY G IN 2 LB?"); everyday: the share of drawn questions whose two units are both EVERYDAY
+    ("HOW MANY G IN 2 LB?"); value_forms: weights that replace VALUE_FORM_SHARE's for drawn questions
+    ({"scale": 0.06}); everyday: the share of drawn questions whose two units are both EVERYDAY
     units. plan=False skips the coverage plan: every question is drawn, so the shares above hold for the
     whole file. typo_kinds: the slips a typo may be (noise.TYPOS; MORE_TYPOS adds the key row above or below
     and sounds spelled otherwise, "quartz", "gramz"; ALL_TYPOS also an extra key, "meteres"); shortest_typo:
@@ -316,7 +311,8 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
     scope = _scope(dimensions)
     rng = random.Random(seed)
     jobs = _coverage_plan(rng, scope, refusals > 0) if plan else []
-    drawer = _Drawer(scope, everyday, refusals, course_share, compounds, twins)
+    drawer = _Drawer(scope, everyday, refusals, course_share, compounds, twins, twin_kinds)
+    value_shares = {**VALUE_FORM_SHARE, **(value_forms or {})}
     seen, out = set(exclude), []
     attempts = job_attempts = 0
     while len(out) < n:
@@ -332,14 +328,17 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
         else:
             compound, twin = drawer.compound(rng), drawer.twin(rng)
             (src, dst), src_form, dst_form, shape = compound or drawer.pair(rng), None, None, rng.choice(list(SHAPES))
-            if twin and not compound:
-                src, src_form, dst, dst_form = twin
+            twin_kind = twin[0] if twin and not compound else None
+            if twin_kind:
+                src, src_form, dst, dst_form = twin[1]
             value_form = "compound" if compound else _draw(
-                TEMPERATURE_FORMS if src.dimension == "temperature" else VALUE_FORM_SHARE, rng)
+                TEMPERATURE_FORMS if src.dimension == "temperature" else value_shares, rng)
             if not applies(value_form, src) or value_form == "compound" and src.dimension != dst.dimension \
-                    or twin and value_form in SINGULAR_FORMS:  # "a megabyte in Mb" would lose the twin's "MB"
+                    or twin_kind and value_form in SINGULAR_FORMS:  # "a megabyte in Mb" would lose the twin's "MB"
                 value_form = "digits"
         noise = _draw({**noise_share, "none": 1 - sum(noise_share.values())}, rng)
+        if not planned and twin_kind == "shouted":
+            noise = "capitals"  # "9 CM/S TO KN": knots beside a speed
         if not planned and noise == "capitals" and shouted_symbols and rng.random() < shouted_symbols:
             src_form, dst_form = _symbol_text(src, rng), _symbol_text(dst, rng)
         question = _make_question(src, src_form or _unit_text(src, rng), dst, dst_form or _unit_text(dst, rng),

@@ -29,6 +29,14 @@ FRACTION_WORDS_SINGULAR = {"half a": 0.5, "half an": 0.5, "a half": 0.5, "a quar
 VALUE_FORMS = ("digits", "article", "words", "fraction", "fraction-words", "leading-dot", "thousands",
                "scientific", "unicode-fraction", "decimal-comma", "scale", "negative", "compound")
 # the forms write_value does not write: "digits" (the generator's own) and "compound" (two units, generator.py)
+# How often a drawn question writes its value each way. Digits stay the most common (the course writes
+# them), the rest are how people type when they do not; a compound value is drawn with its units (the
+# generator's compounds share).
+VALUE_FORM_SHARE = {"digits": 0.5, "article": 0.1, "words": 0.08, "fraction": 0.04, "fraction-words": 0.04,
+                    "leading-dot": 0.03, "thousands": 0.03, "scientific": 0.03, "unicode-fraction": 0.04,
+                    "decimal-comma": 0.04, "scale": 0.03, "negative": 0.0, "compound": 0.0}
+# temperature values are written as digits, signed or not, or as words; nothing else reads naturally
+TEMPERATURE_FORMS = {"digits": 0.6, "negative": 0.25, "decimal-comma": 0.08, "words": 0.07}
 UNICODE_FRACTIONS = {"½": (1, 2), "¼": (1, 4), "¾": (3, 4), "⅓": (1, 3), "⅔": (2, 3), "⅛": (1, 8), "⅜": (3, 8),
                      "⅝": (5, 8), "⅞": (7, 8)}
 SCALES = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12}
