@@ -1,9 +1,10 @@
 """Pairs of units that a reader takes for each other, though the question says which: the questions the
 shipped adapters got wrong most often in the course's own dimensions.
 
-Four kinds, drawn equally often among those the generator's twin_kinds names (its twins share): two units of one dimension written alike
-but for case ("How many Mb in 3 MB?", "cal in 2 Cal"); the bit and the byte of one prefix ("terabits in
-4 tb", "b in 3 kilobytes", "MEGABYTE IN 7 MBIT": the source read as the target, the bit as the byte);
+Four kinds, drawn equally often among those the generator's twin_kinds names (its twins share): two
+units of one dimension written alike but for case ("How many Mb in 3 MB?", "cal in 2 Cal"); the bit and
+the byte of one prefix ("terabits in 4 tb", "b in 3 kilobytes", "MEGABYTE IN 7 MBIT": the source read as
+the target, the bit as the byte);
 "ounces", which the unit beside it makes a mass ("Ounces in 3 pounds?") or a volume ("ounces in a cup");
 and a symbol whose capitals name units of two dimensions, asked in capitals ("9 CM/S TO KN": knots, not
 kilonewtons; "CONVERT 250 G TO OZ": grams, not gigabytes), where the other unit says which.

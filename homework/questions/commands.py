@@ -165,8 +165,10 @@ def _twin_kinds(text) -> tuple[str, ...]:
     """The kinds of twins that --twin_kinds names ("case,shouted", "all"); None: alike.DEFAULT_TWIN_KINDS."""
     if text is None:
         return DEFAULT_TWIN_KINDS
-    names = TWIN_KINDS if comma_list(text) == ("all",) else tuple(name.strip() for name in comma_list(text))
-    if unknown := [name for name in names if name not in TWIN_KINDS]:
+    if text == "all":
+        return TWIN_KINDS
+    names, unknown = _listed(text, TWIN_KINDS)
+    if unknown:
         raise SystemExit(f"--twin_kinds {text}: {', '.join(unknown)} is not a kind of twins; expected some of "
                          f"{', '.join(TWIN_KINDS)}, comma-separated, or all")
     return names
@@ -197,14 +199,19 @@ def _excluded(files) -> frozenset:
     return frozenset(row[0] for name in files if name for row in json.loads(Path(name).read_text()))
 
 
+def _listed(value, known) -> tuple[tuple[str, ...], list[str]]:
+    """The names an option lists, comma-separated ("drop,swap"), and those of them not in known."""
+    names = tuple(str(name).strip() for name in comma_list(value))
+    return names, [name for name in names if name not in known]
+
+
 def _dimensions(names) -> tuple[str, ...] | None:
     """The dimensions that --dimensions names: None (all), "course", or a comma list."""
     if names is None or names == "":
         return None
     if names == "course":
         return COURSE_DIMENSIONS
-    chosen = tuple(str(d).strip() for d in comma_list(names))
-    unknown = [d for d in chosen if d not in dimensions()]
+    chosen, unknown = _listed(names, dimensions())
     if unknown or not chosen:
         raise SystemExit(f"--dimensions {names}: expected 'course' or a comma list of {', '.join(dimensions())}")
     return chosen
@@ -219,8 +226,7 @@ def _typo_kinds(names, more_typos: bool) -> tuple[str, ...]:
                          f"--typo_kinds {','.join(MORE_TYPOS)})")
     if names == "all":
         return ALL_TYPOS
-    kinds = tuple(str(k).strip() for k in comma_list(names))
-    unknown = [k for k in kinds if k not in ALL_TYPOS]
+    kinds, unknown = _listed(names, ALL_TYPOS)
     if unknown or not kinds:
         raise SystemExit(f"--typo_kinds {names}: expected 'all' or a comma list of {', '.join(ALL_TYPOS)}")
     return kinds

@@ -324,7 +324,7 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
             job_attempts += 1
             if job_attempts > 200:
                 raise RuntimeError(f"the coverage plan's job {jobs[0]} never makes a question")
-            src, src_form, dst, dst_form, shape, value_form = jobs[0]
+            twin_kind, (src, src_form, dst, dst_form, shape, value_form) = None, jobs[0]
         else:
             compound, twin = drawer.compound(rng), drawer.twin(rng)
             (src, dst), src_form, dst_form, shape = compound or drawer.pair(rng), None, None, rng.choice(list(SHAPES))
@@ -337,7 +337,7 @@ def generate_question_records(n: int, seed: int, exclude: set[str] = frozenset()
                     or twin_kind and value_form in SINGULAR_FORMS:  # "a megabyte in Mb" would lose the twin's "MB"
                 value_form = "digits"
         noise = _draw({**noise_share, "none": 1 - sum(noise_share.values())}, rng)
-        if not planned and twin_kind == "shouted":
+        if twin_kind == "shouted":
             noise = "capitals"  # "9 CM/S TO KN": knots beside a speed
         if not planned and noise == "capitals" and shouted_symbols and rng.random() < shouted_symbols:
             src_form, dst_form = _symbol_text(src, rng), _symbol_text(dst, rng)
